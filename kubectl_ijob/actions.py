@@ -1,0 +1,139 @@
+"""Multi-request operations over an injected client: atomic create, status snapshot, watch.
+
+These take any object with the `Kube` methods they use, so the error paths a real
+cluster cannot produce on demand (a failure between two creates) are unit-testable
+with a small fake, while the happy paths are tested on the real cluster.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Optional
+
+from kubectl_ijob import manifests, status
+from kubectl_ijob.errors import IjobError, usage
+
+
+def create_all(kube: Any, objs: list[dict[str, Any]], dry_run: bool = False) -> list[dict[str, Any]]:
+    """Create the Job, then its Service and ConfigMap owned by it; undo everything on failure.
+
+    One POST per object and no discovery. If any POST fails, the objects already created
+    are deleted (the Job with Background propagation, so no pod it started survives) and
+    the original error is raised, so nothing half-made is left behind.
+    """
+    created: list[dict[str, Any]] = []
+    try:
+        for obj in objs:
+            if created and obj["kind"] != "Job":
+                obj = manifests.owned_by(obj, created[0])
+            created.append(kube.create(obj, dry_run=dry_run))
+    except IjobError as err:
+        if not dry_run:
+            problems = _rollback(kube, created)
+            if problems:
+                raise IjobError(err.message + "\n" + "\n".join(problems)) from err
+        raise
+    return created
+
+
+def _rollback(kube: Any, created: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for obj in reversed(created):
+        meta = obj["metadata"]
+        try:
+            kube.delete(obj["kind"], meta["name"], meta.get("namespace"), propagation="Background")
+        except IjobError as e:
+            problems.append(f"error: could not remove {obj['kind'].lower()} {meta['name']} "
+                            f"created before the failure: {e.message}")
+    return problems
+
+
+def job_selector(job: dict[str, Any]) -> str:
+    """The Job's own label selector as a string (what the Job controller matches)."""
+    sel = job.get("spec", {}).get("selector") or {}
+    parts = [f"{k}={v}" for k, v in sorted((sel.get("matchLabels") or {}).items())]
+    for expr in sel.get("matchExpressions") or []:
+        values = ",".join(expr.get("values") or [])
+        op = expr.get("operator")
+        if op == "In":
+            parts.append(f"{expr['key']} in ({values})")
+        elif op == "NotIn":
+            parts.append(f"{expr['key']} notin ({values})")
+        elif op == "Exists":
+            parts.append(expr["key"])
+        elif op == "DoesNotExist":
+            parts.append(f"!{expr['key']}")
+    if not parts:
+        return f"job-name={job['metadata']['name']}"
+    return ",".join(parts)
+
+
+@dataclass
+class Snapshot:
+    """Everything `status` renders: the Job, its pods and its Service (or None)."""
+
+    job: dict[str, Any]
+    pods: list[dict[str, Any]]
+    service: Optional[dict[str, Any]]
+
+
+def get_indexed_job(kube: Any, name: str) -> dict[str, Any]:
+    """GET a Job and insist it is Indexed."""
+    job = kube.get_job(name)
+    if not status.is_indexed(job):
+        mode = job.get("spec", {}).get("completionMode") or "NonIndexed"
+        raise usage(f'job "{name}" has completionMode {mode}; kubectl ijob works on '
+                    "Indexed Jobs (completionMode: Indexed)")
+    return job
+
+
+def snapshot(kube: Any, name: str) -> Snapshot:
+    """One GET of the Job, one paginated LIST of its pods, one GET of its Service."""
+    job = get_indexed_job(kube, name)
+    pods = kube.list_pods(job_selector(job))
+    sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
+    return Snapshot(job, pods, kube.get_service(sub) if sub else None)
+
+
+def watch(kube: Any, name: str, on_change: Callable[[Snapshot], None],
+          sleep: Callable[[float], None] = time.sleep) -> Snapshot:
+    """Redraw on every change of the job's pods until the Job finishes.
+
+    A watch that expires (410 Gone) or drops is answered by listing again, so nothing
+    is missed; Ctrl-C propagates as KeyboardInterrupt to the CLI.
+    """
+    snap = snapshot(kube, name)
+    on_change(snap)
+    selector = job_selector(snap.job)
+    while not status.finished(snap.job):
+        rv = kube.last_resource_version
+        try:
+            for event in _events(kube, selector, rv):
+                snap = Snapshot(kube.get_job(name), _apply(snap.pods, event), snap.service)
+                on_change(snap)
+                if status.finished(snap.job):
+                    return snap
+        except IjobError as e:
+            if "Unable to connect" not in e.message:
+                raise
+            sleep(1.0)
+        snap = snapshot(kube, name)  # re-list after expiry, a dropped stream or a timeout
+        on_change(snap)
+    return snap
+
+
+def _events(kube: Any, selector: str, rv: Optional[str]) -> Iterator[dict[str, Any]]:
+    for event in kube.watch_pods(selector, rv):
+        kind = event.get("type")
+        if kind == "ERROR":
+            return  # 410 Gone and friends: the caller re-lists
+        if kind in ("ADDED", "MODIFIED", "DELETED"):
+            kube.last_resource_version = event["object"]["metadata"].get("resourceVersion")
+            yield event
+
+
+def _apply(pods: list[dict[str, Any]], event: dict[str, Any]) -> list[dict[str, Any]]:
+    obj = event["object"]
+    uid = obj["metadata"].get("uid")
+    rest = [p for p in pods if p["metadata"].get("uid") != uid]
+    return rest if event["type"] == "DELETED" else rest + [obj]

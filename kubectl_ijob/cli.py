@@ -1,0 +1,472 @@
+"""The thin CLI: parse flags, call the domain and the API module, render. Nothing else.
+
+`kubernetes` is imported only inside commands that talk to the API, so `--help`,
+completion of subcommands and `create --dry-run=client` start fast.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, NoReturn, Optional
+
+import click
+
+from kubectl_ijob import __version__
+from kubectl_ijob.errors import IjobError, usage
+
+# Global flags (kubectl does not pass its own to plugins): they may appear anywhere
+# before `--`, as with kubectl; main() moves them in front of the subcommand.
+GLOBAL_VALUE_FLAGS = ("--kubeconfig", "--context", "-n", "--namespace", "--request-timeout")
+GLOBAL_BOOL_FLAGS = ("-v", "--verbose")
+GLOBAL_EPILOG = ("Global flags --kubeconfig, --context, -n/--namespace, --request-timeout and -v "
+                 "may be given before or after the subcommand; see 'kubectl ijob --help'.")
+
+
+@dataclass
+class Globals:
+    """The parsed global flags, carried in click's context object."""
+
+    kubeconfig: Optional[str] = None
+    context: Optional[str] = None
+    namespace: Optional[str] = None
+    request_timeout: Optional[float] = None
+    verbose: int = 0
+
+
+def hoist_globals(argv: list[str]) -> list[str]:
+    """Move global flags (anywhere before `--`) in front of the subcommand."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg in GLOBAL_VALUE_FLAGS and i + 1 < len(argv):
+            front += [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith(tuple(f + "=" for f in GLOBAL_VALUE_FLAGS if f.startswith("--"))) or \
+                (arg.startswith("-n") and len(arg) > 2 and not arg.startswith("--")) or \
+                arg in GLOBAL_BOOL_FLAGS or arg in ("-vv", "-vvv"):
+            front.append(arg)
+        elif arg.startswith(("-v=", "--v=")):
+            level = arg.split("=", 1)[1]
+            front += ["-v"] * min(int(level) if level.isdigit() else 1, 9)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def parse_duration(text: str, flag: str = "--request-timeout") -> Optional[float]:
+    """kubectl durations: `0` (none), `30`, `1.5s`, `2m`, `1h`, `1m30s`."""
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        value = float(text)
+    else:
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise usage(f"invalid {flag} {text!r}: use a duration such as 30s, 2m or 1h")
+        scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+        value = sum(float(n) * scale[u] for n, u in parts)
+    return value or None
+
+
+def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
+    return None if value is None else parse_duration(value)
+
+
+class Group(click.Group):
+    """Keeps subcommands in the order they are declared, as kubectl's help does."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"],
+                                          "max_content_width": 100})
+@click.option("--kubeconfig", metavar="PATH", help="Path to the kubeconfig file to use.")
+@click.option("--context", metavar="NAME", help="The kubeconfig context to use.")
+@click.option("-n", "--namespace", metavar="NS",
+              help="Namespace (default: the context's namespace, then 'default').")
+@click.option("--request-timeout", metavar="DURATION", callback=_timeout,
+              help="Time to wait for one server request (e.g. 30s, 1m); 0 waits forever.")
+@click.option("-v", "--verbose", count=True, help="Show tracebacks and request counts on errors.")
+@click.version_option(__version__, "--version", prog_name="kubectl-ijob")
+@click.pass_context
+def cli(ctx: click.Context, kubeconfig: Optional[str], context: Optional[str],
+        namespace: Optional[str], request_timeout: Optional[float], verbose: int) -> None:
+    """Indexed Jobs whose pods find and talk to each other.
+
+    Creates an Indexed Job wired for peer DNS (a headless Service and the pod
+    subdomain, so every pod is reachable as <job>-<index>.<service>) and shows
+    the job per index.
+
+    \b
+    Examples:
+      kubectl ijob create example-job --image busybox:1.36 --completions 3 -- sh -c 'hostname'
+      kubectl ijob status example-job
+      kubectl ijob list -A
+    """
+    ctx.obj = Globals(kubeconfig, context, namespace, request_timeout, verbose)
+
+
+def connect(ctx: click.Context) -> Any:
+    """A connected Kube for the global flags (imports the kubernetes client)."""
+    from kubectl_ijob.kube import Kube, Settings
+
+    g: Globals = ctx.find_object(Globals)
+    return Kube(Settings(g.kubeconfig, g.context, g.namespace, g.request_timeout))
+
+
+def _check_output(output: Optional[str], allowed: tuple[str, ...]) -> str:
+    if output is None:
+        return "table"
+    if output not in allowed:
+        raise usage(f'unable to match a printer suitable for the output format "{output}", '
+                    f"allowed formats are: {','.join(sorted(allowed))}")
+    return output
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# ---------------------------------------------------------------- create
+
+@cli.command(epilog=GLOBAL_EPILOG, context_settings={"ignore_unknown_options": False})
+@click.argument("name", required=False)
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@click.option("--image", help="Container image of the worker.")
+@click.option("--completions", type=int, help="Number of indexes (default: items count, else 1).")
+@click.option("--parallelism", type=int, help="Pods running at once (default: completions).")
+@click.option("--service", help="Name of the headless Service (default: the job name).")
+@click.option("--publish-not-ready/--no-publish-not-ready", default=True, show_default=True,
+              help="Publish peers in DNS before they are Ready (avoids start-up deadlock).")
+@click.option("--env", "env", multiple=True, metavar="K=V", help="Environment variable (repeatable).")
+@click.option("--labels", "-l", metavar="K=V,...", help="Labels for the Job, its pods and objects.")
+@click.option("--port", "ports", multiple=True, metavar="PORT", help="containerPort (repeatable).")
+@click.option("--restart-policy", default="Never", show_default=True, help="Never or OnFailure.")
+@click.option("--image-pull-policy", type=click.Choice(["Always", "IfNotPresent", "Never"]),
+              help="Pull policy of the worker image.")
+@click.option("--backoff-limit", type=int, help="Retries before the whole Job fails.")
+@click.option("--backoff-limit-per-index", type=int, help="Retries per index (restart Never).")
+@click.option("--active-deadline-seconds", type=int, help="Deadline for the whole Job.")
+@click.option("--ttl-seconds-after-finished", type=int, help="Delete the Job this long after it ends.")
+@click.option("--items", help="Work items, comma separated: index i gets item i.")
+@click.option("--items-file", type=click.Path(dir_okay=False), help="Work items, one per line.")
+@click.option("--liveness-http", metavar="PORT[/PATH]", help="HTTP GET liveness probe.")
+@click.option("--liveness-tcp", metavar="PORT", help="TCP liveness probe.")
+@click.option("--liveness-exec", metavar="CMD", help="Exec liveness probe (split like a shell).")
+@click.option("--liveness-initial-delay", type=int, help="Seconds before the first probe.")
+@click.option("--liveness-period", type=int, help="Seconds between probes.")
+@click.option("--liveness-failure-threshold", type=int, help="Failed probes before a restart.")
+@click.option("-f", "--filename", type=click.Path(dir_okay=False, allow_dash=True),
+              help="A Job, Pod or PodTemplate manifest to turn into a peer-networked Indexed Job.")
+@click.option("--dry-run", type=click.Choice(["none", "client", "server"]), default="none",
+              is_flag=False, flag_value="client", help="client: print only; server: validate.")
+@click.option("-o", "--output", help="yaml, json or name.")
+@click.pass_context
+def create(ctx: click.Context, name: Optional[str], command: tuple[str, ...], **opts: Any) -> None:
+    """Create an Indexed Job with peer networking wired: Service, subdomain, inputs.
+
+    Everything after `--` is the worker's command. Each pod is reachable by its
+    peers as NAME-<index>.<service>. With --items, index i reads its own item
+    at /ijob/item (no shell needed in the image).
+
+    \b
+    Examples:
+      # three workers that can ping each other by name
+      kubectl ijob create example-job --image busybox:1.36 --completions 3 -- sleep 60
+      # one work item per index, printed reversed
+      kubectl ijob create rev --image busybox:1.36 --items foo,bar,baz -- rev /ijob/item
+      # see what would be created
+      kubectl ijob create example-job --image busybox:1.36 --dry-run=client -o yaml
+    """
+    from kubectl_ijob import manifests
+    from kubectl_ijob.render import as_list, dump, object_name, write
+
+    output = _check_output(opts["output"], ("yaml", "json", "name"))
+    spec = _create_spec(ctx, name, list(command), opts)
+    objs = manifests.build_all(spec)
+    dry = opts["dry_run"]
+    if dry == "client":
+        created = objs
+    else:
+        from kubectl_ijob.actions import create_all
+
+        created = create_all(connect(ctx), objs, dry_run=dry == "server")
+    if output in ("yaml", "json"):
+        write(dump(created[0] if len(created) == 1 else as_list(created), output))
+        return
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+    for obj in created:
+        write(object_name(obj) if output == "name" else f"{object_name(obj)} created{suffix}")
+
+
+def _create_spec(ctx: click.Context, name: Optional[str], command: list[str],
+                 o: dict[str, Any]) -> Any:
+    """Turn create's flags into a validated CreateSpec (the domain never sees click)."""
+    import shlex
+
+    from kubectl_ijob import manifests as m
+
+    g: Globals = ctx.find_object(Globals)
+    template = job_base = None
+    if o["filename"]:
+        template, job_base, name = _read_manifest(o["filename"], name)
+    if not name:
+        raise usage("NAME is required: kubectl ijob create NAME --image IMAGE [-- COMMAND...]")
+    items_text = None
+    if o["items_file"]:
+        items_text = _read_text(o["items_file"], "--items-file")
+    probes = [f for f in ("liveness_http", "liveness_tcp", "liveness_exec") if o[f]]
+    if len(probes) > 1:
+        raise usage("only one of --liveness-http, --liveness-tcp and --liveness-exec may be given")
+    probe = None
+    if probes:
+        probe = m.Probe(initial_delay=o["liveness_initial_delay"], period=o["liveness_period"],
+                        failure_threshold=o["liveness_failure_threshold"])
+        if o["liveness_http"]:
+            probe.http_port, probe.http_path = m.parse_http_probe(o["liveness_http"])
+        elif o["liveness_tcp"]:
+            probe.tcp_port = m.parse_port(o["liveness_tcp"], "--liveness-tcp")
+        else:
+            probe.exec_command = shlex.split(o["liveness_exec"])
+        for flag, value in (("--liveness-initial-delay", probe.initial_delay),
+                            ("--liveness-period", probe.period),
+                            ("--liveness-failure-threshold", probe.failure_threshold)):
+            m.check_positive(value, flag, 0 if flag == "--liveness-initial-delay" else 1)
+    elif any(o[f] is not None for f in ("liveness_initial_delay", "liveness_period",
+                                         "liveness_failure_threshold")):
+        raise usage("--liveness-* settings need a probe: --liveness-http, --liveness-tcp or "
+                    "--liveness-exec")
+    spec = m.CreateSpec(
+        name=name, namespace=g.namespace or "", image=o["image"], command=command,
+        completions=o["completions"], parallelism=o["parallelism"], service=o["service"],
+        publish_not_ready=o["publish_not_ready"], env=m.parse_env(list(o["env"])),
+        labels=m.parse_labels(o["labels"]), ports=[m.parse_port(p, "--port") for p in o["ports"]],
+        restart_policy=o["restart_policy"], image_pull_policy=o["image_pull_policy"],
+        backoff_limit=o["backoff_limit"], backoff_limit_per_index=o["backoff_limit_per_index"],
+        active_deadline_seconds=o["active_deadline_seconds"],
+        ttl_seconds_after_finished=o["ttl_seconds_after_finished"],
+        items=m.parse_items(o["items"], items_text), liveness=probe,
+        template=template, job_base=job_base)
+    m.validate(spec)
+    if not spec.namespace:
+        spec.namespace = _namespace_for_create(ctx, o["dry_run"])
+    return spec
+
+
+def _namespace_for_create(ctx: click.Context, dry_run: str) -> str:
+    """The namespace, without importing the client for a client dry run if we can avoid it."""
+    if dry_run == "client":
+        from kubectl_ijob.kubeconfig import context_namespace
+
+        g: Globals = ctx.find_object(Globals)
+        return context_namespace(g.kubeconfig, g.context)
+    return connect(ctx).namespace
+
+
+def _read_text(path: str, flag: str) -> str:
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    except OSError as e:
+        raise usage(f"cannot read {flag} {path}: {e.strerror.lower()}") from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise usage(f"{flag} {path} is not UTF-8 text") from e
+
+
+def _read_manifest(path: str, name: Optional[str]) -> tuple[Any, Any, Optional[str]]:
+    import yaml
+
+    from kubectl_ijob.manifests import from_manifest
+
+    text = _read_text(path, "-f")
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise usage(f"error parsing {path}{where}: {getattr(e, 'problem', None) or e}") from e
+    if len(docs) != 1:
+        raise usage(f"{path}: expected exactly one object, found {len(docs)}")
+    template, job = from_manifest(docs[0], path)
+    return template, job, name or ((docs[0].get("metadata") or {}).get("name"))
+
+
+# ---------------------------------------------------------------- status / list
+
+@cli.command(epilog=GLOBAL_EPILOG)
+@click.argument("name", required=False)
+@click.option("-o", "--output", help="wide, json or yaml.")
+@click.option("--no-headers", is_flag=True, help="Do not print headers.")
+@click.option("-w", "--watch", is_flag=True, help="Redraw on change until the job finishes.")
+@click.option("-A", "--all-namespaces", is_flag=True, help="Without NAME: list in all namespaces.")
+@click.option("--cluster-domain", default="cluster.local", show_default=True,
+              help="Cluster DNS domain, for the HOSTNAME column.")
+@click.pass_context
+def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_headers: bool,
+           watch: bool, all_namespaces: bool, cluster_domain: str) -> None:
+    """Show an Indexed Job per index: current pod, state, restarts, peers' DNS wiring.
+
+    Without NAME, lists the Indexed Jobs (as `kubectl ijob list`).
+
+    \b
+    Examples:
+      kubectl ijob status example-job
+      kubectl ijob status example-job -o wide
+      kubectl ijob status example-job -w
+      kubectl ijob status example-job -o json
+    """
+    if not name:
+        ctx.invoke(list_jobs, output=output, no_headers=no_headers,
+                   all_namespaces=all_namespaces)
+        return
+    from kubectl_ijob import actions
+    from kubectl_ijob import status as st
+    from kubectl_ijob.render import dump, write
+    from kubectl_ijob.render import status_text
+
+    fmt = _check_output(output, ("wide", "json", "yaml"))
+    kube = connect(ctx)
+
+    def show(snap: actions.Snapshot) -> None:
+        rows = st.index_rows(snap.job, snap.pods, cluster_domain)
+        summary = st.summarize(snap.job, snap.service)
+        if fmt in ("json", "yaml"):
+            write(dump(st.status_document(summary, rows), fmt))
+        else:
+            write(status_text(summary, rows, _now(), wide=fmt == "wide", no_headers=no_headers))
+
+    if not watch:
+        show(actions.snapshot(kube, name))
+        return
+    redraw = _redrawer(show)
+    actions.watch(kube, name, redraw)
+
+
+def _redrawer(show: Any) -> Any:
+    """Wrap a renderer so -w repaints only when the output changes (clearing a terminal)."""
+    import contextlib
+    import io
+
+    last = {"text": None}
+    tty = sys.stdout.isatty()
+
+    def redraw(snap: Any) -> None:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            show(snap)
+        text = buf.getvalue()
+        if text == last["text"]:
+            return
+        if tty:
+            sys.stdout.write("\x1b[H\x1b[2J")
+        elif last["text"] is not None:
+            sys.stdout.write("\n")
+        last["text"] = text
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    return redraw
+
+
+@cli.command("list", epilog=GLOBAL_EPILOG)
+@click.option("-o", "--output", help="wide, json, yaml or name.")
+@click.option("--no-headers", is_flag=True, help="Do not print headers.")
+@click.option("-A", "--all-namespaces", is_flag=True, help="List across all namespaces.")
+@click.pass_context
+def list_jobs(ctx: click.Context, output: Optional[str], no_headers: bool,
+              all_namespaces: bool) -> None:
+    """List Indexed Jobs with their status and whether peer DNS is wired.
+
+    \b
+    Examples:
+      kubectl ijob list
+      kubectl ijob list -A -o wide
+    """
+    from kubectl_ijob import status as st
+    from kubectl_ijob.render import as_list, dump, write
+    from kubectl_ijob.render import list_text
+
+    fmt = _check_output(output, ("wide", "json", "yaml", "name"))
+    kube = connect(ctx)
+    ns = None if all_namespaces else kube.namespace
+    jobs = [j for j in kube.list_jobs(ns) if st.is_indexed(j)]
+    services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
+                for s in kube.list_services(ns)} if jobs else {}
+    if fmt in ("json", "yaml"):
+        write(dump(as_list(jobs), fmt))
+        return
+    if fmt == "name":
+        write("\n".join(f"job.batch/{j['metadata']['name']}" for j in jobs))
+        return
+    if not jobs:
+        where = "any namespace" if ns is None else f"{ns} namespace"
+        click.echo(f"No Indexed Jobs found in {where}.", err=True)
+        return
+    pairs = []
+    for job in jobs:
+        sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
+        pairs.append((job, services.get((job["metadata"]["namespace"], sub))))
+    write(list_text(pairs, _now(), all_namespaces=ns is None, wide=fmt == "wide",
+                    no_headers=no_headers))
+
+
+# ---------------------------------------------------------------- entry points
+
+def fail(err: IjobError, verbose: int) -> NoReturn:
+    """Print one error line (traceback only with -v) and exit with its code."""
+    if verbose:
+        traceback.print_exc()
+    sys.stderr.write(err.message.rstrip("\n") + "\n")
+    sys.exit(err.code)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console entry point: kubectl-style errors and exit codes, no tracebacks without -v."""
+    args = hoist_globals(list(sys.argv[1:] if argv is None else argv))
+    verbose = sum(a.count("v") for a in args if a in ("-v", "--verbose", "-vv", "-vvv"))
+    try:
+        cli.main(args=args, prog_name="kubectl ijob", standalone_mode=False)
+    except IjobError as e:
+        fail(e, verbose)
+    except click.exceptions.Abort:
+        sys.stderr.write("\n")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        hint = ""
+        if isinstance(e, click.UsageError) and e.ctx is not None:
+            hint = f"\nSee '{e.ctx.command_path} --help' for usage."
+        fail(IjobError(f"error: {_click_message(e)}{hint}"), verbose)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as e:  # a bug: still one line unless -v
+        fail(IjobError(f"error: {type(e).__name__}: {e}"), verbose)
+
+
+def _click_message(e: click.ClickException) -> str:
+    """click's messages reworded toward kubectl's (`unknown flag: --x`)."""
+    if isinstance(e, click.NoSuchOption):
+        return f"unknown flag: {e.option_name}"
+    msg = e.format_message()
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""The one render path: kubectl-style tables, -o json|yaml|name|wide, AGE, colour.
+
+Only this module knows about tables and colours; the domain modules hand it rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from typing import Any, Iterable, Optional, Sequence, TextIO
+
+OUTPUTS = ("table", "wide", "json", "yaml", "name")
+
+
+def human_duration(d: dt.timedelta) -> str:
+    """k8s.io/apimachinery HumanDuration: what kubectl prints in AGE and DURATION."""
+    seconds = int(d.total_seconds())
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 10:
+        s = seconds % 60
+        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = seconds // 3600
+    if hours < 8:
+        m = minutes % 60
+        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        h = hours % 24
+        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if days == 0 else f"{hours // 24 // 365}y{days}d"
+    return f"{hours // 24 // 365}y"
+
+
+def age(timestamp: Optional[str], now: dt.datetime) -> str:
+    """AGE of an API timestamp, `<unknown>` when absent (as kubectl)."""
+    from kubectl_ijob.status import parse_time
+
+    t = parse_time(timestamp)
+    return "<unknown>" if t is None else human_duration(now - t)
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal and never with NO_COLOR set."""
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+_COLOURS = {"green": "32", "red": "31", "yellow": "33", "grey": "90"}
+
+
+def paint(text: str, colour: Optional[str], enabled: bool) -> str:
+    """Wrap text in an ANSI colour when enabled."""
+    if not enabled or not colour:
+        return text
+    return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: bool = False) -> str:
+    """Columns padded as kubectl's tabwriter: 3 spaces apart, no trailing spaces."""
+    import tabulate as tabulate_module
+    from tabulate import DataRow, TableFormat, tabulate
+
+    tabulate_module.MIN_PADDING = 0  # its default widens columns past their header
+    fmt = TableFormat(lineabove=None, linebelowheader=None, linebetweenrows=None,
+                      linebelow=None, headerrow=DataRow("", "   ", ""),
+                      datarow=DataRow("", "   ", ""), padding=0, with_header_hide=None)
+    body = [[str(c) for c in row] for row in rows]
+    if not body and no_headers:
+        return ""
+    heads = () if no_headers else [h.upper() for h in headers]
+    text = tabulate(body, headers=heads, tablefmt=fmt, disable_numparse=True, stralign="left")
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def to_yaml(data: Any) -> str:
+    """YAML as kubectl prints it: block style, keys in the order given."""
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+def to_json(data: Any) -> str:
+    """JSON as kubectl prints it: 4-space indent."""
+    return json.dumps(data, indent=4, ensure_ascii=False)
+
+
+def as_list(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """kubectl's `kind: List` wrapper for several objects."""
+    return {"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}
+
+
+def dump(data: Any, output: str) -> str:
+    """Serialize for -o json or -o yaml."""
+    return to_json(data) if output == "json" else to_yaml(data).rstrip("\n")
+
+
+def object_name(obj: dict[str, Any]) -> str:
+    """`-o name`: `kind.group/name` as kubectl prints it."""
+    group = obj.get("apiVersion", "").rpartition("/")[0]
+    kind = obj.get("kind", "").lower()
+    return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
+
+
+def write(text: str, stream: Optional[TextIO] = None) -> None:
+    """Print text with one trailing newline (nothing for empty text)."""
+    if text:
+        (stream or sys.stdout).write(text.rstrip("\n") + "\n")
+
+
+# ---------------------------------------------------------------- views
+
+_STATUS_COLOUR = {"Running": "green", "Succeeded": "green", "Complete": "green",
+                  "Failed": "red", "Error": "red", "CrashLoopBackOff": "red",
+                  "ImagePullBackOff": "red", "ErrImagePull": "red", "Terminating": "grey",
+                  "Pending": "yellow", "Waiting": "yellow", "ContainerCreating": "yellow"}
+
+
+def status_colour(text: str) -> Optional[str]:
+    """The colour a status cell gets on a terminal."""
+    return _STATUS_COLOUR.get(text) or ("red" if text.startswith("Init:Err") else None)
+
+
+def status_text(summary: Any, rows: list[Any], now: dt.datetime, wide: bool = False,
+                no_headers: bool = False, colour: Optional[bool] = None) -> str:
+    """`status NAME`: the job header, a blank line, then one row per index."""
+    on = use_colour(sys.stdout) if colour is None else colour
+    svc = summary.service
+    svc_line = (f"{svc.name} ({'ok' if svc.ok else '; '.join(svc.problems)})" if svc.name
+                else svc.summary())
+    header = [
+        ("Name", summary.name), ("Namespace", summary.namespace),
+        ("Status", paint(summary.status, status_colour(summary.status), on)),
+        ("Completions", f"{summary.succeeded}/{summary.completions}"),
+        ("Parallelism", str(summary.parallelism)),
+        ("Pods", f"{summary.active} active / {summary.ready} ready / {summary.succeeded} "
+                 f"succeeded / {summary.failed} failed"),
+        ("Completed Indexes", summary.completed_indexes or "<none>"),
+        ("Failed Indexes", summary.failed_indexes or "<none>"),
+        ("Service", paint(svc_line, "green" if svc.ok else "red", on)),
+    ]
+    out = []
+    if not no_headers:
+        out = [f"{k + ':':<19}{v}" for k, v in header] + [""]
+    heads = ["INDEX", "POD", "STATUS", "READY", "RESTARTS", "AGE"]
+    if wide:
+        heads += ["NODE", "IP", "HOSTNAME", "ATTEMPTS", "FAILURES", "LAST EXIT", "OTHER PODS"]
+    body = []
+    for r in rows:
+        cells = [r.index, r.pod or "<none>", paint(r.status, status_colour(r.status), on),
+                 r.ready, r.restarts, age(r.created, now) if r.created else "<none>"]
+        if wide:
+            cells += [r.node or "<none>", r.ip or "<none>", r.hostname, r.attempts, r.failures,
+                      r.last_exit, ",".join(r.other_pods) or "<none>"]
+        body.append(cells)
+    out.append(table(heads, body, no_headers))
+    return "\n".join(out)
+
+
+def list_text(pairs: list[tuple[dict[str, Any], Optional[dict[str, Any]]]], now: dt.datetime,
+              all_namespaces: bool = False, wide: bool = False, no_headers: bool = False) -> str:
+    """`list`: NAME STATUS COMPLETIONS PEERS DURATION AGE, as `kubectl get jobs` plus PEERS."""
+    from kubectl_ijob.status import job_duration, list_row
+
+    on = use_colour(sys.stdout)
+    heads = (["NAMESPACE"] if all_namespaces else []) + \
+        ["NAME", "STATUS", "COMPLETIONS", "PEERS", "DURATION", "AGE"]
+    if wide:
+        heads += ["SERVICE", "IMAGES"]
+    body = []
+    for job, svc in pairs:
+        r = list_row(job, svc)
+        took = job_duration(job, now)
+        cells = ([r["namespace"]] if all_namespaces else []) + [
+            r["name"], paint(r["status"], status_colour(r["status"]), on), r["completions"],
+            paint(r["peers"], "green" if r["peers"] == "ok" else "red", on),
+            human_duration(took) if took is not None else "", age(r["created"], now)]
+        if wide:
+            tspec = job.get("spec", {}).get("template", {}).get("spec", {})
+            cells += [tspec.get("subdomain") or "<none>",
+                      ",".join(c.get("image", "") for c in tspec.get("containers") or [])]
+        body.append(cells)
+    return table(heads, body, no_headers)
