@@ -137,3 +137,36 @@ def _apply(pods: list[dict[str, Any]], event: dict[str, Any]) -> list[dict[str, 
     uid = obj["metadata"].get("uid")
     rest = [p for p in pods if p["metadata"].get("uid") != uid]
     return rest if event["type"] == "DELETED" else rest + [obj]
+
+
+def ping(kube: Any, snap: Snapshot, method: Any, timeout: int, max_concurrency: int,
+         container: Optional[str], sources: Optional[list[int]], cluster_domain: str,
+         exec_fn: Callable[..., Any]) -> Any:
+    """One exec per source pod, all concurrent (bounded): the N x N peer matrix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kubectl_ijob import peers
+
+    rows = status.index_rows(snap.job, snap.pods, cluster_domain)
+    srcs, targets, skipped = peers.plan(snap.job, rows, cluster_domain, sources)
+    argv = peers.probe_command(method, timeout, targets)
+    ids = [t.index for t in targets]
+
+    def one(src: Any) -> list[Any]:
+        res = exec_fn(kube, src.pod, argv, container=container, timeout=2 * timeout + 20)
+        if res.error:
+            code = "no-shell" if "executable file not found" in res.error else "exec-failed"
+            return peers.failed_source(src.index, ids, code, res.error)
+        if res.code not in (0, None) and "DONE" not in res.stdout:
+            missing = "sh" if res.code in (126, 127) else ""
+            code = "no-shell" if missing else "exec-failed"
+            return peers.failed_source(src.index, ids, code, (res.stderr or res.stdout).strip()[:200])
+        return peers.parse_output(src.index, res.stdout, ids)
+
+    pairs: list[Any] = []
+    if srcs:
+        with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(srcs)))) as pool:
+            for result in pool.map(one, srcs):
+                pairs.extend(result)
+    return peers.Matrix(str(method), [s.index for s in srcs], ids, pairs, skipped,
+                        {t.index: t.ip for t in targets})

@@ -423,6 +423,63 @@ def list_jobs(ctx: click.Context, output: Optional[str], no_headers: bool,
                     no_headers=no_headers))
 
 
+@cli.command(epilog=GLOBAL_EPILOG)
+@click.argument("name")
+@click.option("--method", "method_text", default="icmp", show_default=True,
+              help="icmp (ping), dns (resolve only) or tcp:PORT (connect).")
+@click.option("--timeout", type=click.IntRange(1, 60), default=2, show_default=True,
+              help="Seconds to wait for each probe.")
+@click.option("--max-concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+              help="Pods probed at once (one exec each).")
+@click.option("-c", "--container", help="Container to exec in (default: the first).")
+@click.option("--index", "index_text", metavar="I,J-K", help="Probe only from these indexes.")
+@click.option("-o", "--output", help="json or yaml.")
+@click.option("--no-headers", is_flag=True, help="Do not print the matrix header.")
+@click.option("--cluster-domain", default="cluster.local", show_default=True,
+              help="Cluster DNS domain, for the fully qualified peer names.")
+@click.pass_context
+def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_concurrency: int,
+         container: Optional[str], index_text: Optional[str], output: Optional[str],
+         no_headers: bool, cluster_domain: str) -> None:
+    """Probe every pair of running pods by peer DNS name: the N x N matrix.
+
+    One exec per pod runs all its probes at once: DNS resolution of each
+    <job>-<i>.<service>, then an ICMP echo or a TCP connect. Exit code 0 only
+    if every pair is ok, so CI can gate on it. Pods that are not running are
+    listed, not probed.
+
+    \b
+    Examples:
+      kubectl ijob ping example-job
+      kubectl ijob ping example-job --method tcp:29500 --timeout 3
+      kubectl ijob ping example-job --index 0 -o json
+    """
+    from kubectl_ijob import actions
+    from kubectl_ijob.indexes import parse_ranges
+    from kubectl_ijob.peers import parse_method
+    from kubectl_ijob.render import dump, matrix_text, write
+
+    fmt = _check_output(output, ("json", "yaml"))
+    method = parse_method(method_text)
+    sources = parse_ranges(index_text) if index_text else None
+    kube = connect(ctx)
+    snap = actions.snapshot(kube, name)
+    completions = int(snap.job.get("spec", {}).get("completions") or 1)
+    if sources and sources[-1] >= completions:
+        raise usage(f"invalid --index {index_text!r}: index {sources[-1]} is out of range "
+                    f"0-{completions - 1}")
+    from kubectl_ijob.kube import exec_in_pod
+
+    matrix = actions.ping(kube, snap, method, timeout, max_concurrency, container, sources,
+                          cluster_domain, exec_in_pod)
+    if fmt in ("json", "yaml"):
+        write(dump(matrix.document(), fmt))
+    else:
+        write(matrix_text(matrix, no_headers))
+    if not matrix.ok:
+        ctx.exit(1)
+
+
 # ---------------------------------------------------------------- entry points
 
 def fail(err: IjobError, verbose: int) -> NoReturn:

@@ -42,6 +42,7 @@ class Kube:
         cfg = client.Configuration()
         self.namespace = self._load(cfg, settings)
         cfg.retries = False  # fail fast like kubectl instead of urllib3's silent retries
+        self.cfg = cfg
         self.api = client.ApiClient(cfg)
         self.core = client.CoreV1Api(self.api)
         self.batch = client.BatchV1Api(self.api)
@@ -190,6 +191,73 @@ class Kube:
             raise
         except Exception as e:
             raise connection_error(e, self.host) from e
+
+
+@dataclass
+class ExecResult:
+    """What an exec produced: output, the remote exit code, or why it did not run."""
+
+    stdout: str
+    stderr: str
+    code: Optional[int]
+    error: str = ""
+
+
+def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] = None,
+                namespace: Optional[str] = None, timeout: float = 30) -> ExecResult:
+    """Run argv in a pod over the exec websocket; a fresh ApiClient per stream (thread-safe)."""
+    from kubernetes.stream import stream
+
+    kube.requests += 1
+    core = client.CoreV1Api(client.ApiClient(kube.cfg))
+    kwargs: dict[str, Any] = {"command": argv, "stderr": True, "stdin": False, "stdout": True,
+                              "tty": False, "_preload_content": False}
+    if container:
+        kwargs["container"] = container
+    try:
+        ws = stream(core.connect_get_namespaced_pod_exec, pod, namespace or kube.namespace,
+                    **kwargs)
+    except ApiException as e:
+        return ExecResult("", "", None, _exec_refusal(e))
+    except Exception as e:
+        return ExecResult("", "", None, connection_error(e, kube.host).message)
+    try:
+        ws.run_forever(timeout=timeout)
+        still_open = ws.is_open()
+        out, err = ws.read_stdout() or "", ws.read_stderr() or ""
+        status = ws.read_channel(3) if not still_open else ""
+    finally:
+        ws.close()
+    if still_open:
+        return ExecResult(out, err, None, f"exec did not finish within {timeout:g}s")
+    return _exec_status(out, err, status)
+
+
+def _exec_status(out: str, err: str, status: str) -> ExecResult:
+    """Decode the exec error channel: Success, a non-zero exit, or a failure to start."""
+    try:
+        doc = json.loads(status) if status else {"status": "Success"}
+    except ValueError:
+        return ExecResult(out, err, None, status.strip())
+    if doc.get("status") == "Success":
+        return ExecResult(out, err, 0)
+    for cause in (doc.get("details") or {}).get("causes") or []:
+        if cause.get("reason") == "ExitCode" and str(cause.get("message", "")).isdigit():
+            return ExecResult(out, err, int(cause["message"]))
+    return ExecResult(out, err, None, doc.get("message") or "exec failed")
+
+
+def _exec_refusal(e: Any) -> str:
+    text = str(getattr(e, "reason", "") or e)
+    if "-+-+-" in text:  # websocket handshake errors carry the API status after the marker
+        body = text.rsplit("-+-+-", 1)[-1].strip()
+        body = body[2:-1] if body.startswith(("b'", 'b"')) else body
+        try:
+            doc = json.loads(body.encode().decode("unicode_escape"))
+            return from_server(doc.get("reason", ""), doc.get("message", "")).message
+        except ValueError:
+            pass
+    return api_error(e).message if getattr(e, "body", None) else text
 
 
 def api_error(e: Any) -> IjobError:

@@ -193,3 +193,34 @@ def list_text(pairs: list[tuple[dict[str, Any], Optional[dict[str, Any]]]], now:
                       ",".join(c.get("image", "") for c in tspec.get("containers") or [])]
         body.append(cells)
     return table(heads, body, no_headers)
+
+
+_CELL = {"nxdomain": "NXDOMAIN", "dns-timeout": "DNS-TIMEOUT", "timeout": "TIMEOUT",
+         "refused": "REFUSED", "unreachable": "UNREACHABLE", "no-tool": "NO-TOOL",
+         "no-shell": "NO-SHELL", "no-permission": "NO-PERM", "exec-failed": "EXEC-FAILED",
+         "no-result": "NO-RESULT"}
+
+
+def matrix_cell(pair: Any, on: bool) -> str:
+    """One matrix cell: `ok 0.21ms` in green, or a short failure code in red."""
+    if pair is None:
+        return "-"
+    if pair.ok:
+        text = "ok" if pair.latency_ms is None else f"ok {pair.latency_ms:.2f}ms"
+        if len(pair.addresses) > 1:
+            text += f" ({len(pair.addresses)} IPs)"
+        return paint(text, "yellow" if len(pair.addresses) > 1 else "green", on)
+    return paint(_CELL.get(pair.code, pair.code.upper()), "red", on)
+
+
+def matrix_text(m: Any, no_headers: bool = False, colour: Optional[bool] = None) -> str:
+    """The N x N table (rows: from, columns: to), failure reasons, warnings, summary."""
+    on = use_colour(sys.stdout) if colour is None else colour
+    heads = ["FROM\\TO"] + [str(t) for t in m.targets]
+    body = [[str(s)] + [matrix_cell(m.cell(s, t), on) for t in m.targets] for s in m.sources]
+    out = [table(heads, body, no_headers)] if body else []
+    reasons = sorted({(p.code, p.detail) for p in m.pairs if not p.ok and p.detail})
+    out += [f"{_CELL.get(code, code.upper())}: {detail}" for code, detail in reasons[:10]]
+    out += [f"Warning: {w}" for w in m.warnings()]
+    out.append(m.summary())
+    return "\n".join(out)
