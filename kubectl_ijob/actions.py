@@ -7,7 +7,7 @@ with a small fake, while the happy paths are tested on the real cluster.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_ijob import manifests, status
@@ -70,11 +70,13 @@ def job_selector(job: dict[str, Any]) -> str:
 
 @dataclass
 class Snapshot:
-    """Everything `status` renders: the Job, its pods and its Service (or None)."""
+    """Everything `status` renders: the Job, its pods, its Service and EndpointSlices."""
 
     job: dict[str, Any]
     pods: list[dict[str, Any]]
     service: Optional[dict[str, Any]]
+    slices: Optional[list[dict[str, Any]]] = None  # None: not read (no Service, or forbidden)
+    notes: list[str] = field(default_factory=list)  # what could not be read, for the user
 
 
 def get_indexed_job(kube: Any, name: str) -> dict[str, Any]:
@@ -88,11 +90,20 @@ def get_indexed_job(kube: Any, name: str) -> dict[str, Any]:
 
 
 def snapshot(kube: Any, name: str) -> Snapshot:
-    """One GET of the Job, one paginated LIST of its pods, one GET of its Service."""
+    """One GET of the Job, one paginated LIST of its pods, one GET of its Service, and one
+    LIST of the Service's EndpointSlices (a side query: Forbidden becomes a note)."""
     job = get_indexed_job(kube, name)
     pods = kube.list_pods(job_selector(job))
     sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
-    return Snapshot(job, pods, kube.get_service(sub) if sub else None)
+    snap = Snapshot(job, pods, kube.get_service(sub) if sub else None)
+    if snap.service is not None:
+        try:
+            snap.slices = kube.list_endpoint_slices(sub)
+        except IjobError as e:
+            if "(Forbidden)" not in e.message:
+                raise
+            snap.notes.append(f"cannot read EndpointSlices, DNS publication unknown: {e.message}")
+    return snap
 
 
 def watch(kube: Any, name: str, on_change: Callable[[Snapshot], None],
@@ -109,7 +120,8 @@ def watch(kube: Any, name: str, on_change: Callable[[Snapshot], None],
         rv = kube.last_resource_version
         try:
             for event in _events(kube, selector, rv):
-                snap = Snapshot(kube.get_job(name), _apply(snap.pods, event), snap.service)
+                snap = Snapshot(kube.get_job(name), _apply(snap.pods, event), snap.service,
+                                snap.slices, snap.notes)
                 on_change(snap)
                 if status.finished(snap.job):
                     return snap
@@ -147,7 +159,7 @@ def ping(kube: Any, snap: Snapshot, method: Any, timeout: int, max_concurrency: 
 
     from kubectl_ijob import peers
 
-    rows = status.index_rows(snap.job, snap.pods, cluster_domain)
+    rows = status.index_rows(snap.job, snap.pods, cluster_domain, snap.service, snap.slices)
     srcs, targets, skipped = peers.plan(snap.job, rows, cluster_domain, sources)
     argv = peers.probe_command(method, timeout, targets)
     ids = [t.index for t in targets]

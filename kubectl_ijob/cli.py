@@ -341,12 +341,13 @@ def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_he
     kube = connect(ctx)
 
     def show(snap: actions.Snapshot) -> None:
-        rows = st.index_rows(snap.job, snap.pods, cluster_domain)
+        rows = st.index_rows(snap.job, snap.pods, cluster_domain, snap.service, snap.slices)
         summary = st.summarize(snap.job, snap.service)
         if fmt in ("json", "yaml"):
-            write(dump(st.status_document(summary, rows), fmt))
+            write(dump(st.status_document(summary, rows, snap.notes), fmt))
         else:
-            write(status_text(summary, rows, _now(), wide=fmt == "wide", no_headers=no_headers))
+            write(status_text(summary, rows, _now(), wide=fmt == "wide", no_headers=no_headers,
+                              notes=snap.notes))
 
     if not watch:
         show(actions.snapshot(kube, name))

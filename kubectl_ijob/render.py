@@ -134,7 +134,8 @@ def status_colour(text: str) -> Optional[str]:
 
 
 def status_text(summary: Any, rows: list[Any], now: dt.datetime, wide: bool = False,
-                no_headers: bool = False, colour: Optional[bool] = None) -> str:
+                no_headers: bool = False, colour: Optional[bool] = None,
+                notes: Optional[list[str]] = None) -> str:
     """`status NAME`: the job header, a blank line, then one row per index."""
     on = use_colour(sys.stdout) if colour is None else colour
     svc = summary.service
@@ -154,18 +155,26 @@ def status_text(summary: Any, rows: list[Any], now: dt.datetime, wide: bool = Fa
     out = []
     if not no_headers:
         out = [f"{k + ':':<19}{v}" for k, v in header] + [""]
-    heads = ["INDEX", "POD", "STATUS", "READY", "RESTARTS", "AGE"]
+    heads = ["INDEX", "POD", "STATUS", "READY", "DNS", "RESTARTS", "AGE"]
     if wide:
         heads += ["NODE", "IP", "HOSTNAME", "ATTEMPTS", "FAILURES", "LAST EXIT", "OTHER PODS"]
     body = []
     for r in rows:
+        dns = paint(r.dns, {"yes": "green", "no": "red"}.get(r.dns), on)
         cells = [r.index, r.pod or "<none>", paint(r.status, status_colour(r.status), on),
-                 r.ready, r.restarts, age(r.created, now) if r.created else "<none>"]
+                 r.ready, dns, r.restarts, age(r.created, now) if r.created else "<none>"]
         if wide:
             cells += [r.node or "<none>", r.ip or "<none>", r.hostname, r.attempts, r.failures,
                       r.last_exit, ",".join(r.other_pods) or "<none>"]
         body.append(cells)
     out.append(table(heads, body, no_headers))
+    unpublished = [r for r in rows if r.dns == "no" and r.status not in ("Succeeded", "Failed")]
+    if unpublished and not no_headers:
+        out.append("")
+        out += [f"Index {r.index} not in DNS: {r.dns_reason}" for r in unpublished[:20]]
+        if len(unpublished) > 20:
+            out.append(f"... and {len(unpublished) - 20} more indexes not in DNS")
+    out += [f"Note: {n}" for n in notes or []]
     return "\n".join(out)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional
 
-from kubectl_ijob.indexes import format_ranges, parse_api_ranges
+from kubectl_ijob.indexes import parse_api_ranges
 from kubectl_ijob.manifests import INDEX_ANNOTATION
 
 FAILURE_COUNT_ANNOTATION = "batch.kubernetes.io/job-index-failure-count"
@@ -208,6 +208,8 @@ class IndexRow:
     failures: int
     last_exit: str
     other_pods: list[str]
+    dns: str = "-"  # yes, no, unknown (EndpointSlices not read), - (no pod)
+    dns_reason: str = ""
 
 
 @dataclass
@@ -245,8 +247,72 @@ def summarize(job: dict[str, Any], service: Optional[dict[str, Any]]) -> JobSumm
         service=check_service(job, service))
 
 
+def endpoints_by_pod(slices: Optional[list[dict[str, Any]]]) -> Optional[dict[str, dict[str, Any]]]:
+    """EndpointSlice endpoints keyed by the uid of the pod they point at (None: unknown)."""
+    if slices is None:
+        return None
+    out = {}
+    for sl in slices:
+        for ep in sl.get("endpoints") or []:
+            ref = ep.get("targetRef") or {}
+            if ref.get("kind") == "Pod" and ref.get("uid"):
+                out[ref["uid"]] = ep
+    return out
+
+
+def publication(pod: dict[str, Any], job: dict[str, Any], service: Optional[dict[str, Any]],
+                endpoints: Optional[dict[str, dict[str, Any]]]) -> tuple[str, str]:
+    """Whether CoreDNS serves `<hostname>.<subdomain>` for this pod, and if not, why.
+
+    A record exists only when the pod is in the Service's EndpointSlices with a hostname
+    (pod hostname set, subdomain == Service name) and counted ready (Ready, or the Service
+    publishes not-ready addresses). The reasons mirror what the EndpointSlice controller
+    and CoreDNS check, so the user learns which knob to turn.
+    """
+    spec, st = pod.get("spec", {}), pod.get("status", {})
+    sub = spec.get("subdomain")
+    reasons = []
+    if spec.get("hostNetwork") and spec.get("dnsPolicy") != "ClusterFirstWithHostNet":
+        reasons.append("hostNetwork pod without dnsPolicy ClusterFirstWithHostNet cannot "
+                       "resolve peers")
+    elif spec.get("dnsPolicy") in ("None", "Default"):
+        reasons.append(f"dnsPolicy {spec['dnsPolicy']}: the pod does not use cluster DNS to "
+                       "resolve peers")
+    if service is None:
+        return "no", f"service {sub or '<none>'} not found"
+    svc_name = service["metadata"]["name"]
+    svc_spec = service.get("spec", {})
+    if svc_spec.get("clusterIP") != "None":
+        return "no", f"service {svc_name} is not headless: no per-pod DNS records"
+    if sub != svc_name:
+        return "no", f"pod subdomain {sub or '<none>'} differs from service {svc_name}"
+    labels = pod.get("metadata", {}).get("labels") or {}
+    selector = svc_spec.get("selector") or {}
+    missing = [f"{k}={v}" for k, v in sorted(selector.items()) if labels.get(k) != v]
+    if missing:
+        return "no", f"pod labels no longer match the service selector ({','.join(missing)})"
+    if st.get("phase") in TERMINAL:
+        return "no", f"pod {st['phase'].lower()}: finished pods leave the EndpointSlices"
+    if not st.get("podIP"):
+        return "no", "pod has no IP yet"
+    ready = _conditions(pod).get("Ready") == "True"
+    if not ready and not svc_spec.get("publishNotReadyAddresses"):
+        return "no", "pod is not Ready and the service has publishNotReadyAddresses: false"
+    if endpoints is None:
+        return "unknown", "EndpointSlices not read"
+    ep = endpoints.get(pod.get("metadata", {}).get("uid"))
+    if ep is None:
+        return "no", "not in the service's EndpointSlices yet"
+    if not ep.get("hostname"):
+        return "no", "endpoint has no hostname (pod hostname or subdomain unset)"
+    if (ep.get("conditions") or {}).get("ready") is False:
+        return "no", "endpoint is not ready"
+    return "yes", reasons[0] if reasons else ""
+
+
 def index_rows(job: dict[str, Any], pods: Iterable[dict[str, Any]],
-               cluster_domain: str = "cluster.local") -> list[IndexRow]:
+               cluster_domain: str = "cluster.local", service: Optional[dict[str, Any]] = None,
+               slices: Optional[list[dict[str, Any]]] = None) -> list[IndexRow]:
     """One row per index 0..completions-1, each with its current pod (or none yet)."""
     meta, spec, st = job.get("metadata", {}), job.get("spec", {}), job.get("status", {})
     completions = int(spec.get("completions") or 1)
@@ -259,6 +325,7 @@ def index_rows(job: dict[str, Any], pods: Iterable[dict[str, Any]],
     failed = set(parse_api_ranges(st.get("failedIndexes")))
     name, ns = meta.get("name", ""), meta.get("namespace", "")
     sub = spec.get("template", {}).get("spec", {}).get("subdomain")
+    endpoints = endpoints_by_pod(slices)
     rows = []
     for i in range(completions):
         host = f"{name}-{i}"
@@ -270,6 +337,7 @@ def index_rows(job: dict[str, Any], pods: Iterable[dict[str, Any]],
                                  1 if i in failed else 0, "<none>", []))
             continue
         cur = group[0]
+        dns, why = publication(cur, job, service, endpoints)
         count = (cur.get("metadata", {}).get("annotations") or {}).get(FAILURE_COUNT_ANNOTATION, "")
         failures = sum(1 for p in group if p.get("status", {}).get("phase") == "Failed")
         failures = max(failures, int(count) if str(count).isdigit() else 0)
@@ -278,11 +346,12 @@ def index_rows(job: dict[str, Any], pods: Iterable[dict[str, Any]],
             restarts=pod_restarts(cur), created=cur["metadata"].get("creationTimestamp"),
             node=cur.get("spec", {}).get("nodeName"), ip=cur.get("status", {}).get("podIP"),
             hostname=fqdn, attempts=len(group), failures=failures, last_exit=last_exit(cur),
-            other_pods=[p["metadata"]["name"] for p in group[1:]]))
+            other_pods=[p["metadata"]["name"] for p in group[1:]], dns=dns, dns_reason=why))
     return rows
 
 
-def status_document(summary: JobSummary, rows: list[IndexRow]) -> dict[str, Any]:
+def status_document(summary: JobSummary, rows: list[IndexRow],
+                    notes: Optional[list[str]] = None) -> dict[str, Any]:
     """The documented machine-readable form of `status -o json|yaml`."""
     svc = asdict(summary.service)
     svc["ok"] = summary.service.ok
@@ -290,7 +359,7 @@ def status_document(summary: JobSummary, rows: list[IndexRow]) -> dict[str, Any]
     return {
         "apiVersion": "ijob.kubectl.io/v1alpha1", "kind": "IndexedJobStatus",
         **_camel(doc), "service": _camel(svc),
-        "indexes": [_camel(asdict(r)) for r in rows],
+        "indexes": [_camel(asdict(r)) for r in rows], "notes": list(notes or []),
     }
 
 
@@ -308,8 +377,3 @@ def list_row(job: dict[str, Any], service: Optional[dict[str, Any]]) -> dict[str
             "completions": f"{s.succeeded}/{s.completions}", "peers": s.service.summary(),
             "startTime": s.start_time, "completionTime": s.completion_time,
             "created": job.get("metadata", {}).get("creationTimestamp")}
-
-
-def all_indexes(completions: int) -> str:
-    """The interval string naming every index, for headers."""
-    return format_ranges(range(completions))

@@ -95,7 +95,8 @@ def test_service_problems(svc, sub, problem):
 
 def test_status_text_layout():
     j = job(completions=3, completedIndexes="0", succeeded=1, active=2, ready=2)
-    rows = st.index_rows(j, [pod(0, "Succeeded"), pod(1), pod(2)])
+    pods = [pod(0, "Succeeded"), ready(pod(1)), ready(pod(2))]
+    rows = st.index_rows(j, pods, service=service(), slices=slice_for(*pods[1:]))
     text = status_text(st.summarize(j, service()), rows, NOW, colour=False)
     lines = text.splitlines()
     assert lines[0] == "Name:              example-job"
@@ -104,8 +105,9 @@ def test_status_text_layout():
     assert "Failed Indexes:    <none>" in lines
     assert "Service:           example-job (ok)" in lines
     table = lines[lines.index("") + 1:]
-    assert table[0] == "INDEX   POD                   STATUS      READY   RESTARTS   AGE"
-    assert table[1] == "0       example-job-0-abcde   Succeeded   0/1     0          5m3s"
+    assert table[0] == "INDEX   POD                   STATUS      READY   DNS   RESTARTS   AGE"
+    assert table[1] == "0       example-job-0-abcde   Succeeded   0/1     no    0          5m3s"
+    assert table[2].split()[4] == "yes"
     assert len(table) == 4
     assert all(line == line.rstrip() for line in lines)
 
@@ -124,7 +126,7 @@ def test_status_wide_and_document():
         "index": 1, "pod": None, "status": "Waiting", "ready": "0/0", "restarts": 0,
         "created": None, "node": None, "ip": None,
         "hostname": "example-job-1.example-job.default.svc.cluster.local", "attempts": 0,
-        "failures": 0, "lastExit": "<none>", "otherPods": []}
+        "failures": 0, "lastExit": "<none>", "otherPods": [], "dns": "-", "dnsReason": ""}
     assert doc["completedIndexes"] == ""
 
 
@@ -135,3 +137,61 @@ def test_ten_thousand_indexes_render():
     assert len(rows) == 10000 and rows[7].pod == "example-job-7-abcde"
     text = status_text(st.summarize(j, service()), rows, NOW, colour=False)
     assert "Completed Indexes: 0-9998" in text
+
+
+def slice_for(*pods_, ready=True, hostname=True):
+    return [{"endpoints": [{"addresses": [p["status"]["podIP"]],
+                            "conditions": {"ready": ready},
+                            **({"hostname": p["spec"]["hostname"]} if hostname else {}),
+                            "targetRef": {"kind": "Pod", "name": p["metadata"]["name"],
+                                          "uid": p["metadata"]["uid"]}} for p in pods_]}]
+
+
+def ready(p, value=True):
+    p["status"]["conditions"] = [{"type": "Ready", "status": "True" if value else "False"}]
+    return p
+
+
+def test_publication_yes_and_unknown():
+    j, p = job(), ready(pod(0))
+    assert st.publication(p, j, service(), st.endpoints_by_pod(slice_for(p))) == ("yes", "")
+    assert st.publication(p, j, service(), None)[0] == "unknown"
+
+
+@pytest.mark.parametrize("mutate,reason", [
+    (lambda p, s: p["metadata"]["labels"].pop("job-name"), "no longer match the service selector (job-name=example-job)"),
+    (lambda p, s: p["spec"].update(subdomain="other"), "pod subdomain other differs from service example-job"),
+    (lambda p, s: s["spec"].update(clusterIP="10.0.0.1"), "is not headless"),
+    (lambda p, s: (ready(p, False), s["spec"].update(publishNotReadyAddresses=False)), "not Ready and the service has publishNotReadyAddresses: false"),
+    (lambda p, s: p["status"].update(phase="Succeeded"), "pod succeeded"),
+    (lambda p, s: p["status"].pop("podIP"), "no IP yet"),
+])
+def test_publication_reasons(mutate, reason):
+    j, p, svc = job(), ready(pod(0)), service()
+    sl = st.endpoints_by_pod(slice_for(p))
+    mutate(p, svc)
+    state, why = st.publication(p, j, svc, sl)
+    assert state == "no" and reason in why
+
+
+def test_publication_not_in_slices_and_dns_policy():
+    j, p = job(), ready(pod(0))
+    assert st.publication(p, j, service(), {})[1] == "not in the service's EndpointSlices yet"
+    assert "endpoint has no hostname" in st.publication(
+        p, j, service(), st.endpoints_by_pod(slice_for(p, hostname=False)))[1]
+    p["spec"].update(hostNetwork=True)
+    state, why = st.publication(p, j, service(), st.endpoints_by_pod(slice_for(p)))
+    assert state == "yes" and "ClusterFirstWithHostNet" in why
+    assert st.publication(p, j, None, {}) == ("no", "service example-job not found")
+
+
+def test_status_text_lists_unpublished_indexes():
+    j = job(completions=2)
+    p0, p1 = ready(pod(0)), ready(pod(1))
+    p1["metadata"]["labels"].pop("job-name")
+    svc = service()
+    rows = st.index_rows(j, [p0, p1], service=svc, slices=slice_for(p0))
+    assert [r.dns for r in rows] == ["yes", "no"]
+    text = status_text(st.summarize(j, svc), rows, NOW, colour=False, notes=["x"])
+    assert "Index 1 not in DNS: pod labels no longer match the service selector (job-name=example-job)" in text
+    assert text.endswith("Note: x")
