@@ -79,6 +79,16 @@ def parse_duration(text: str, flag: str = "--request-timeout") -> Optional[float
     return value or None
 
 
+def _seconds(text: Optional[str], flag: str) -> Optional[int]:
+    """A duration flag as whole seconds (None when the flag is absent)."""
+    if text is None:
+        return None
+    value = parse_duration(text, flag)
+    if not value or value < 1:
+        raise usage(f"invalid {flag} {text!r}: must be at least 1s")
+    return int(value)
+
+
 def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
     return None if value is None else parse_duration(value)
 
@@ -168,6 +178,11 @@ def _now() -> dt.datetime:
 @click.option("--liveness-initial-delay", type=int, help="Seconds before the first probe.")
 @click.option("--liveness-period", type=int, help="Seconds between probes.")
 @click.option("--liveness-failure-threshold", type=int, help="Failed probes before a restart.")
+@click.option("--wait-for-peers", metavar="TIMEOUT", is_flag=False, flag_value="5m",
+              help="Init container that waits until every peer name resolves (default 5m).")
+@click.option("--wait-image", help="Image of the wait-for-peers init container (default: --image).")
+@click.option("--cluster-domain", default="cluster.local", show_default=True,
+              help="Cluster DNS domain, for the peers' fully qualified names.")
 @click.option("-f", "--filename", type=click.Path(dir_okay=False, allow_dash=True),
               help="A Job, Pod or PodTemplate manifest to turn into a peer-networked Indexed Job.")
 @click.option("--dry-run", type=click.Choice(["none", "client", "server"]), default="none",
@@ -258,6 +273,8 @@ def _create_spec(ctx: click.Context, name: Optional[str], command: list[str],
         active_deadline_seconds=o["active_deadline_seconds"],
         ttl_seconds_after_finished=o["ttl_seconds_after_finished"],
         items=m.parse_items(o["items"], items_text), liveness=probe,
+        wait_for_peers=_seconds(o["wait_for_peers"], "--wait-for-peers"),
+        wait_image=o["wait_image"], cluster_domain=o["cluster_domain"],
         template=template, job_base=job_base)
     m.validate(spec)
     if not spec.namespace:
@@ -479,6 +496,78 @@ def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_conc
         write(matrix_text(matrix, no_headers))
     if not matrix.ok:
         ctx.exit(1)
+
+
+@cli.command(epilog=GLOBAL_EPILOG)
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["plain", "openmpi", "mpich", "json"]),
+              default="plain", show_default=True, help="Hostfile format.")
+@click.option("--slots", type=click.IntRange(1, 100000), help="Slots per host (openmpi/mpich/json).")
+@click.option("--short", is_flag=True, help="Print <job>-<i>.<service> instead of the FQDN.")
+@click.option("--cluster-domain", default="cluster.local", show_default=True,
+              help="Cluster DNS domain of the FQDNs.")
+@click.pass_context
+def hosts(ctx: click.Context, name: str, fmt: str, slots: Optional[int], short: bool,
+          cluster_domain: str) -> None:
+    """Print the job's peer list as a hostfile for MPI or torchrun launchers.
+
+    The names are those every pod can resolve: <job>-<index>.<service>.
+
+    \b
+    Examples:
+      kubectl ijob hosts train --format openmpi --slots 8 > hostfile
+      kubectl ijob hosts train --format mpich
+    """
+    from kubectl_ijob import actions, peers
+    from kubectl_ijob.render import write
+
+    job = actions.get_indexed_job(connect(ctx), name)
+    sub = job["spec"]["template"]["spec"].get("subdomain")
+    if not sub:
+        raise usage(f'job "{name}" has no subdomain: its pods have no peer DNS names')
+    names = peers.peer_names(name, sub, job["metadata"]["namespace"],
+                             int(job["spec"].get("completions") or 1), cluster_domain)
+    write(peers.hostfile([s if short else f for s, f in names], fmt, slots))
+
+
+@cli.command(epilog=GLOBAL_EPILOG)
+@click.argument("name")
+@click.option("--for", "condition", required=True,
+              type=click.Choice(["peers", "ready", "complete", "terminal"]),
+              help="peers: every running pod is in DNS; ready: every index Ready or done; "
+                   "complete: the Job succeeded; terminal: Complete OR Failed.")
+@click.option("--timeout", "timeout_text", default="30s", show_default=True,
+              help="How long to wait (e.g. 90s, 5m).")
+@click.pass_context
+def wait(ctx: click.Context, name: str, condition: str, timeout_text: str) -> None:
+    """Wait until the job reaches a condition; exit 0 when reached, 1 otherwise.
+
+    `terminal` waits for Complete OR Failed, which `kubectl wait` cannot express.
+
+    \b
+    Examples:
+      kubectl ijob wait example-job --for=peers --timeout=2m
+      kubectl ijob wait example-job --for=terminal --timeout=1h && kubectl ijob status example-job
+    """
+    import time
+
+    from kubectl_ijob import actions
+    from kubectl_ijob.waiting import check
+
+    deadline = time.monotonic() + (_seconds(timeout_text, "--timeout") or 0)
+    kube = connect(ctx)
+    while True:
+        snap = actions.snapshot(kube, name)
+        done, ok, message = check(condition, snap)
+        if done:
+            if not ok:
+                raise IjobError(f"error: job.batch/{name}: {message}")
+            click.echo(f"job.batch/{name} {message}")
+            return
+        if time.monotonic() >= deadline:
+            raise IjobError(f"error: timed out waiting for the condition on job.batch/{name}: "
+                            f"{message}")
+        time.sleep(1.0)
 
 
 # ---------------------------------------------------------------- entry points

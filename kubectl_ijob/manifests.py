@@ -68,6 +68,9 @@ class CreateSpec:
     image_pull_policy: Optional[str] = None
     items: Optional[list[str]] = None
     liveness: Optional[Probe] = None
+    wait_for_peers: Optional[int] = None  # seconds; adds the wait-for-peers init container
+    wait_image: Optional[str] = None
+    cluster_domain: str = "cluster.local"
     template: Optional[dict[str, Any]] = None  # pod template from -f
     job_base: Optional[dict[str, Any]] = None  # Job from -f, spec fields kept
 
@@ -221,6 +224,11 @@ def validate(spec: CreateSpec) -> tuple[int, int]:
         raise usage("--backoff-limit-per-index requires --restart-policy=Never")
     if spec.items is not None:
         check_dns_label(items_name(spec), "items ConfigMap name")
+    if spec.wait_for_peers is not None:
+        check_positive(spec.wait_for_peers, "--wait-for-peers")
+        if parallelism < completions:
+            raise usage(f"--wait-for-peers needs every peer running at once: --parallelism "
+                        f"({parallelism}) must equal --completions ({completions})")
     return completions, parallelism
 
 
@@ -287,7 +295,7 @@ def _container(spec: CreateSpec) -> dict[str, Any]:
     return c
 
 
-def _pod_spec(spec: CreateSpec) -> dict[str, Any]:
+def _pod_spec(spec: CreateSpec, completions: int) -> dict[str, Any]:
     """The pod template (from -f or from flags) with peer networking and inputs added."""
     if spec.template is not None:
         template = copy.deepcopy(spec.template)
@@ -326,6 +334,14 @@ def _pod_spec(spec: CreateSpec) -> dict[str, Any]:
                  "readOnly": True})
             c["env"] = [e for e in c.get("env", []) if e.get("name") != "IJOB_ITEM_FILE"] + [
                 {"name": "IJOB_ITEM_FILE", "value": ITEM_PATH}]
+    if spec.wait_for_peers is not None:
+        from kubectl_ijob.peers import peer_names, wait_container
+
+        names = peer_names(spec.name, service_name(spec), spec.namespace or "default",
+                           completions, spec.cluster_domain)
+        image = spec.wait_image or main.get("image")
+        pod["initContainers"] = [wait_container(image, names, spec.wait_for_peers)] + \
+            pod.get("initContainers", [])
     if spec.labels:
         template.setdefault("metadata", {}).setdefault("labels", {}).update(spec.labels)
     return template
@@ -345,7 +361,7 @@ def build_job(spec: CreateSpec) -> dict[str, Any]:
                        ("ttlSecondsAfterFinished", spec.ttl_seconds_after_finished)):
         if value is not None:
             job_spec[key] = value
-    job_spec["template"] = _pod_spec(spec)
+    job_spec["template"] = _pod_spec(spec, completions)
     meta = _meta(spec, spec.name)
     base_meta = base.get("metadata", {})
     meta["labels"] = {**base_meta.get("labels", {}), **meta["labels"]}

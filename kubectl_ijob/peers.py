@@ -20,11 +20,8 @@ from kubectl_ijob.manifests import parse_port
 METHODS = ("icmp", "dns", "tcp")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
 
-# $1 method, $2 port, $3 timeout (s), then triples: index short-name fqdn.
-# Each probe prints: R <index> <code> <latency-us|-> <addr,addr|-> <detail...>
-PROBE_SCRIPT = r'''
-method=$1; port=$2; to=$3; shift 3
-has() { command -v "$1" >/dev/null 2>&1; }
+# Shell helpers shared by the probe and the wait-for-peers scripts.
+_RESOLVE = r'''has() { command -v "$1" >/dev/null 2>&1; }
 now_us() {
   t=$(date +%s%N 2>/dev/null)
   case "$t" in *N*|"") ;; *) echo $((t / 1000)); return ;; esac
@@ -54,6 +51,13 @@ resolve() {  # prints addresses, one per line; exit 2 NXDOMAIN, 3 timeout, 4 no 
   fi
   return 4
 }
+'''
+
+# $1 method, $2 port, $3 timeout (s), then triples: index short-name fqdn.
+# Each probe prints: R <index> <code> <latency-us|-> <addr,addr|-> <detail...>
+PROBE_SCRIPT = r'''
+method=$1; port=$2; to=$3; shift 3
+'''+_RESOLVE+r'''
 probe() {
   i=$1; short=$2; fqdn=$3
   t0=$(now_us)
@@ -103,6 +107,24 @@ probe() {
 while [ $# -ge 3 ]; do probe "$1" "$2" "$3" & shift 3; done
 wait
 echo "DONE"
+'''
+
+
+# $1 overall timeout (s), then pairs: short-name fqdn. Retries NXDOMAIN too (negative
+# caching can hide a peer for up to the cache TTL), backing off 1, 2, 4, 5, 5... seconds.
+WAIT_SCRIPT = r'''
+limit=$1; shift
+'''+_RESOLVE+r'''
+start=$(date +%s); delay=1
+while [ $# -ge 2 ]; do
+  if resolve "$1" "$2" >/dev/null; then echo "peer $1 resolves"; shift 2; delay=1; continue; fi
+  [ $? -eq 4 ] && { echo "no getent, nslookup or ping in this image: cannot wait for peers" >&2; exit 1; }
+  if [ $(( $(date +%s) - start )) -ge "$limit" ]; then
+    echo "timed out after ${limit}s waiting for peer $1 to resolve" >&2; exit 1
+  fi
+  sleep $delay; delay=$((delay * 2)); [ $delay -gt 5 ] && delay=5
+done
+echo "all peers resolve"
 '''
 
 
@@ -267,3 +289,36 @@ def plan(job: dict[str, Any], rows: list[Any], cluster_domain: str,
                             f"{short}.{meta.get('namespace')}.svc.{cluster_domain}"))
     chosen = targets if sources is None else [p for p in targets if p.index in set(sources)]
     return chosen, targets, skipped
+
+
+def peer_names(job_name: str, service: str, namespace: str, completions: int,
+               cluster_domain: str = "cluster.local") -> list[tuple[str, str]]:
+    """(short, fqdn) DNS names of every index: `<job>-<i>.<svc>` and its full form."""
+    return [(f"{job_name}-{i}.{service}", f"{job_name}-{i}.{service}.{namespace}.svc.{cluster_domain}")
+            for i in range(completions)]
+
+
+def wait_container(image: str, names: list[tuple[str, str]], timeout: int) -> dict[str, Any]:
+    """The init container that blocks until every peer name resolves."""
+    args = [str(timeout)]
+    for short, fqdn in names:
+        args += [check_name(short), check_name(fqdn)]
+    return {"name": "ijob-wait-for-peers", "image": image,
+            "command": ["sh", "-c", WAIT_SCRIPT, "ijob-wait", *args]}
+
+
+HOST_FORMATS = ("plain", "openmpi", "mpich", "json")
+
+
+def hostfile(names: list[str], fmt: str, slots: Optional[int]) -> str:
+    """The peer list as a launcher wants it: plain, OpenMPI (`slots=N`), MPICH (`:N`), JSON."""
+    import json
+
+    if fmt == "json":
+        return json.dumps([{"host": n, **({"slots": slots} if slots else {})} for n in names],
+                          indent=4)
+    if fmt == "openmpi":
+        return "\n".join(f"{n} slots={slots or 1}" for n in names)
+    if fmt == "mpich":
+        return "\n".join(f"{n}:{slots or 1}" for n in names)
+    return "\n".join(names)

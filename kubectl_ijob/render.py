@@ -89,7 +89,16 @@ def to_yaml(data: Any) -> str:
     """YAML as kubectl prints it: block style, keys in the order given."""
     import yaml
 
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    class Dumper(yaml.SafeDumper):
+        """Multi-line strings (scripts) as literal blocks, as people write them."""
+
+    def text(dumper: yaml.SafeDumper, value: str) -> Any:
+        style = "|" if "\n" in value and not any(l != l.rstrip() for l in value.splitlines()) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True)
 
 
 def to_json(data: Any) -> str:
