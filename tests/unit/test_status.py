@@ -149,6 +149,8 @@ def slice_for(*pods_, ready=True, hostname=True):
 
 def ready(p, value=True):
     p["status"]["conditions"] = [{"type": "Ready", "status": "True" if value else "False"}]
+    for c in p["status"]["containerStatuses"]:
+        c["ready"] = value
     return p
 
 
