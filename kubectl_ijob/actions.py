@@ -182,3 +182,45 @@ def ping(kube: Any, snap: Snapshot, method: Any, timeout: int, max_concurrency: 
                 pairs.extend(result)
     return peers.Matrix(str(method), [s.index for s in srcs], ids, pairs, skipped,
                         {t.index: t.ip for t in targets})
+
+
+# ---------------------------------------------------------------- ownership operations
+
+def family_snapshot(kube: Any, name: str, job: Optional[dict[str, Any]] = None) -> Snapshot:
+    """The Job plus every pod it owns OR that still carries its labels (detached, orphaned)."""
+    from kubectl_ijob.ownership import JOB_NAME_LABEL
+
+    job = job or get_indexed_job(kube, name)
+    pods = kube.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"])
+    sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
+    snap = Snapshot(job, pods, kube.get_service(sub) if sub else None)
+    if snap.service is not None:
+        try:
+            snap.slices = kube.list_endpoint_slices(sub)
+        except IjobError as e:
+            if "(Forbidden)" not in e.message:
+                raise
+            snap.notes.append(f"cannot read EndpointSlices: {e.message}")
+    return snap
+
+
+def dependents(kube: Any, job: dict[str, Any], service: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Service and the ConfigMaps the pod template mounts: what a cascade may reach."""
+    out = [dict(service, kind="Service")] if service else []
+    for vol in job.get("spec", {}).get("template", {}).get("spec", {}).get("volumes") or []:
+        cm = (vol.get("configMap") or {}).get("name")
+        obj = kube.get("ConfigMap", cm) if cm else None
+        if obj is not None:
+            out.append(dict(obj, kind="ConfigMap"))
+    return out
+
+
+def wait_until(probe: Callable[[], Optional[str]], timeout: float,
+               sleep: Callable[[float], None] = time.sleep) -> Optional[str]:
+    """Poll `probe` (which returns a result or None) until it answers or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = probe()
+        if got is not None or time.monotonic() >= deadline:
+            return got
+        sleep(1.0)

@@ -99,6 +99,11 @@ class Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(n, self.commands[n].get_short_help_str(limit=200)) for n in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"],
                                           "max_content_width": 100})
@@ -331,9 +336,10 @@ def _read_manifest(path: str, name: Optional[str]) -> tuple[Any, Any, Optional[s
 @click.option("-A", "--all-namespaces", is_flag=True, help="Without NAME: list in all namespaces.")
 @click.option("--cluster-domain", default="cluster.local", show_default=True,
               help="Cluster DNS domain, for the HOSTNAME column.")
+@click.option("--ownership", is_flag=True, help="Show who owns and selects each pod (as `owners`).")
 @click.pass_context
 def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_headers: bool,
-           watch: bool, all_namespaces: bool, cluster_domain: str) -> None:
+           watch: bool, all_namespaces: bool, cluster_domain: str, ownership: bool) -> None:
     """Show an Indexed Job per index: current pod, state, restarts, peers' DNS wiring.
 
     Without NAME, lists the Indexed Jobs (as `kubectl ijob list`).
@@ -348,6 +354,11 @@ def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_he
     if not name:
         ctx.invoke(list_jobs, output=output, no_headers=no_headers,
                    all_namespaces=all_namespaces)
+        return
+    if ownership:
+        from kubectl_ijob.cli_owners import owners
+
+        ctx.invoke(owners, name=name, output=output, no_headers=no_headers)
         return
     from kubectl_ijob import actions
     from kubectl_ijob import status as st
@@ -569,6 +580,8 @@ def wait(ctx: click.Context, name: str, condition: str, timeout_text: str) -> No
                             f"{message}")
         time.sleep(1.0)
 
+
+from kubectl_ijob import cli_owners  # noqa: E402,F401  (registers the ownership commands)
 
 # ---------------------------------------------------------------- entry points
 

@@ -111,6 +111,17 @@ class Kube:
             return self.paginate(self.batch.list_job_for_all_namespaces)
         return self.paginate(self.batch.list_namespaced_job, namespace)
 
+    _GET = {"Job": ("batch", "read_namespaced_job"), "Pod": ("core", "read_namespaced_pod"),
+            "Service": ("core", "read_namespaced_service"),
+            "ConfigMap": ("core", "read_namespaced_config_map")}
+
+    def get(self, kind: str, name: str, namespace: Optional[str] = None) -> Optional[dict[str, Any]]:
+        """Any supported object, or None when it does not exist."""
+        try:
+            return self.call(self._method(self._GET, kind), name, namespace or self.namespace)
+        except NotFound:
+            return None
+
     def list_namespaces(self) -> list[dict[str, Any]]:
         return self.paginate(self.core.list_namespace)
 
@@ -165,6 +176,34 @@ class Kube:
             extra["dry_run"] = "All"
         return self.call(self._method(self._DELETE, kind), name, namespace or self.namespace,
                          **extra)
+
+    _PATCH = {"Pod": ("core", "patch_namespaced_pod"),
+              "Service": ("core", "patch_namespaced_service"),
+              "ConfigMap": ("core", "patch_namespaced_config_map"),
+              "Job": ("batch", "patch_namespaced_job")}
+
+    def patch(self, kind: str, name: str, body: dict[str, Any],
+              namespace: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
+        """A JSON merge patch (null removes a key) of one object."""
+        fn = self._method(self._PATCH, kind)
+        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
+        if "_content_type" in getattr(fn, "__wrapped__", fn).__code__.co_varnames:
+            extra["_content_type"] = "application/merge-patch+json"  # kubernetes >= 37
+        return self.call(fn, name, namespace or self.namespace, body, **extra)
+
+    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None) -> list[dict[str, Any]]:
+        """Pods matching any of several selectors, each pod once."""
+        seen: dict[str, dict[str, Any]] = {}
+        for sel in selectors:
+            for pod in self.list_pods(sel, namespace):
+                seen[pod["metadata"]["uid"]] = pod
+        return list(seen.values())
+
+    def list_all_pods(self, selector: str, namespace: Optional[str]) -> list[dict[str, Any]]:
+        """Pods with a label selector in one namespace or (None) all of them."""
+        if namespace is None:
+            return self.paginate(self.core.list_pod_for_all_namespaces, label_selector=selector)
+        return self.list_pods(selector, namespace)
 
     # ------------------------------------------------------------ watch
 

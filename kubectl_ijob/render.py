@@ -242,3 +242,53 @@ def matrix_text(m: Any, no_headers: bool = False, colour: Optional[bool] = None)
     out += [f"Warning: {w}" for w in m.warnings()]
     out.append(m.summary())
     return "\n".join(out)
+
+
+def _yes(flag: bool, on: bool) -> str:
+    return paint("yes", "green", on) if flag else paint("no", "red", on)
+
+
+def ownership_text(job: dict[str, Any], rows: list[Any], service: Optional[dict[str, Any]],
+                   service_owned: bool, now: dt.datetime, no_headers: bool = False,
+                   notes: Optional[list[str]] = None) -> str:
+    """`owners`: per pod, owned / selected by the Job and the Service, DNS, finalizer."""
+    on = use_colour(sys.stdout)
+    out = []
+    if not no_headers:
+        sel = ",".join(f"{k}={v}" for k, v in sorted(
+            ((job.get("spec", {}).get("selector") or {}).get("matchLabels") or {}).items()))
+        svc_sel = ",".join(f"{k}={v}" for k, v in sorted(
+            ((service or {}).get("spec", {}).get("selector") or {}).items()))
+        out += [f"Job:               job.batch/{job['metadata']['name']} (uid {job['metadata'].get('uid')})",
+                f"Job selector:      {sel or '<none>'}",
+                f"Service:           " + (f"service/{service['metadata']['name']} selector {svc_sel}, "
+                                          f"{'owned' if service_owned else 'NOT owned'} by the Job"
+                                          if service else "<none>"), ""]
+    heads = ["POD", "INDEX", "STATUS", "OWNED", "JOB-SELECTED", "SVC-SELECTED", "DNS", "FINALIZER", "AGE"]
+    body = [[r.pod, "<none>" if r.index is None else r.index, r.phase,
+             paint(r.owned, {"yes": "green", "no": "red"}.get(r.owned), on),
+             _yes(r.job_selected, on), _yes(r.service_selected, on),
+             paint(r.dns, {"yes": "green", "no": "red"}.get(r.dns), on),
+             "yes" if r.finalizer else "no", age(r.created, now)] for r in rows]
+    out.append(table(heads, body, no_headers))
+    out += [f"Note: {n}" for n in notes or []]
+    return "\n".join(out)
+
+
+def orphans_text(found: dict[tuple[str, str], dict[str, list[dict[str, Any]]]], now: dt.datetime,
+                 all_namespaces: bool, no_headers: bool = False) -> str:
+    """`orphans`: one row per orphaned object, grouped by the Job it came from."""
+    from kubectl_ijob.status import pod_index, pod_status
+
+    heads = (["NAMESPACE"] if all_namespaces else []) + ["JOB", "KIND", "NAME", "INDEX", "STATUS", "AGE"]
+    body = []
+    for (ns, job), objs in sorted(found.items()):
+        for svc in objs["services"]:
+            body.append(([ns] if all_namespaces else []) + [
+                job, "service", svc["metadata"]["name"], "-", "headless",
+                age(svc["metadata"].get("creationTimestamp"), now)])
+        for pod in sorted(objs["pods"], key=lambda p: pod_index(p) or 0):
+            body.append(([ns] if all_namespaces else []) + [
+                job, "pod", pod["metadata"]["name"], pod_index(pod), pod_status(pod),
+                age(pod["metadata"].get("creationTimestamp"), now)])
+    return table(heads, body, no_headers)
