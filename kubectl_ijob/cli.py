@@ -581,7 +581,7 @@ def wait(ctx: click.Context, name: str, condition: str, timeout_text: str) -> No
         time.sleep(1.0)
 
 
-from kubectl_ijob import cli_owners  # noqa: E402,F401  (registers the ownership commands)
+from kubectl_ijob import cli_everyday, cli_owners  # noqa: E402,F401  (register their commands)
 
 # ---------------------------------------------------------------- entry points
 

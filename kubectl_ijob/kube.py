@@ -205,6 +205,41 @@ class Kube:
             return self.paginate(self.core.list_pod_for_all_namespaces, label_selector=selector)
         return self.list_pods(selector, namespace)
 
+    def list_events(self, namespace: Optional[str] = None) -> list[dict[str, Any]]:
+        return self.paginate(self.core.list_namespaced_event, namespace or self.namespace)
+
+    def log_lines(self, pod: str, container: Optional[str] = None, follow: bool = False,
+                  tail: Optional[int] = None, since_seconds: Optional[int] = None,
+                  previous: bool = False, namespace: Optional[str] = None) -> Iterator[str]:
+        """A pod's log, line by line; with follow it streams until the container ends."""
+        kwargs: dict[str, Any] = {"follow": follow, "previous": previous}
+        if container:
+            kwargs["container"] = container
+        if tail is not None:
+            kwargs["tail_lines"] = tail
+        if since_seconds:
+            kwargs["since_seconds"] = since_seconds
+        self.requests += 1
+        try:
+            resp = self.core.read_namespaced_pod_log(
+                pod, namespace or self.namespace, _preload_content=False,
+                _request_timeout=(self._timeout()[0], None if follow else self._timeout()[1]),
+                **kwargs)
+            buf = b""
+            for chunk in resp.stream(4096, decode_content=True):
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    yield line.decode("utf-8", "replace")
+            if buf:
+                yield buf.decode("utf-8", "replace")
+        except ApiException as e:
+            raise api_error(e) from e
+        except IjobError:
+            raise
+        except Exception as e:
+            raise connection_error(e, self.host) from e
+
     # ------------------------------------------------------------ watch
 
     def watch_pods(self, selector: str, resource_version: Optional[str],

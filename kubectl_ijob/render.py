@@ -292,3 +292,56 @@ def orphans_text(found: dict[tuple[str, str], dict[str, list[dict[str, Any]]]], 
                 job, "pod", pod["metadata"]["name"], pod_index(pod), pod_status(pod),
                 age(pod["metadata"].get("creationTimestamp"), now)])
     return table(heads, body, no_headers)
+
+
+def describe_text(job: dict[str, Any], summary: Any, rows: list[Any], events: list[dict[str, Any]],
+                  now: dt.datetime, notes: Optional[list[str]] = None) -> str:
+    """`describe`: kubectl's describe job plus full index lists, attempts, wiring, events."""
+    from kubectl_ijob.status import job_duration
+
+    spec = job.get("spec", {})
+    tpl = spec.get("template", {}).get("spec", {})
+    took = job_duration(job, now)
+    labels = job["metadata"].get("labels") or {}
+    sel = (spec.get("selector") or {}).get("matchLabels") or {}
+    svc = summary.service
+    pairs = [
+        ("Name", summary.name), ("Namespace", summary.namespace),
+        ("Selector", ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"),
+        ("Labels", ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"),
+        ("Status", summary.status), ("Parallelism", str(summary.parallelism)),
+        ("Completions", str(summary.completions)), ("Completion Mode", "Indexed"),
+        ("Backoff Limit", str(spec.get("backoffLimit", "<unset>"))),
+        ("Backoff Limit Per Index", str(spec.get("backoffLimitPerIndex", "<unset>"))),
+        ("Start Time", summary.start_time or "<unset>"),
+        ("Completed At", summary.completion_time or "<unset>"),
+        ("Duration", human_duration(took) if took is not None else "<unset>"),
+        ("Pods Statuses", f"{summary.active} Active ({summary.ready} Ready) / {summary.succeeded} "
+                          f"Succeeded / {summary.failed} Failed"),
+        ("Completed Indexes", summary.completed_indexes or "<none>"),
+        ("Failed Indexes", summary.failed_indexes or "<none>"),
+        ("Service", svc.name or "<none>"),
+        ("  Exists", "yes" if svc.exists else "no"), ("  Headless", "yes" if svc.headless else "no"),
+        ("  Selects pods", "yes" if svc.selector_matches else "no"),
+        ("  Publish not-ready", "yes" if svc.publish_not_ready else "no"),
+        ("  Problems", "; ".join(svc.problems) or "<none>"),
+        ("Containers", ", ".join(f"{c.get('name')} ({c.get('image')})" for c in tpl.get("containers") or [])),
+    ]
+    out = [f"{k + ':':<26}{v}" for k, v in pairs]
+    out += ["", "Indexes:"]
+    body = [[r.index, r.status, r.pod or "<none>", r.attempts, r.failures, r.last_exit, r.dns]
+            for r in rows]
+    out += ["  " + line for line in
+            table(["INDEX", "STATUS", "POD", "ATTEMPTS", "FAILURES", "LAST EXIT", "DNS"], body).splitlines()]
+    out += ["", "Events:"]
+    if not events:
+        out.append("  <none>")
+    else:
+        ev = [[e.get("type", ""), e.get("reason", ""),
+               age(e.get("lastTimestamp") or e.get("eventTime"), now),
+               f"{(e.get('involvedObject') or {}).get('kind', '').lower()}/"
+               f"{(e.get('involvedObject') or {}).get('name', '')}",
+               (e.get("message") or "").replace("\n", " ")] for e in events]
+        out += ["  " + line for line in table(["TYPE", "REASON", "AGE", "OBJECT", "MESSAGE"], ev).splitlines()]
+    out += [f"Note: {n}" for n in notes or []]
+    return "\n".join(out)

@@ -1,0 +1,65 @@
+"""logs, exec, describe and completion on the real cluster."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.test_plugin import create, job_pods, running, until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_logs_by_index_and_attempt(ijob, kubectl, busybox_image):
+    # Index 1 fails on its first attempt and succeeds on the second.
+    create(ijob, busybox_image, "lg", "--completions", "3", "--backoff-limit", "3",
+           command=["sh", "-c", 'echo "hello from $JOB_COMPLETION_INDEX"; '
+                    'if [ "$JOB_COMPLETION_INDEX" = 1 ] && [ ! -e /tmp/x ]; then '
+                    '[ "$(hostname)" = lg-1 ] && ls /proc/1 >/dev/null; '
+                    'n=$(date +%s); [ $((n % 1)) = 0 ] && echo "attempt failing"; exit 1; fi'])
+    until(lambda: len([p for p in job_pods(kubectl, "lg")
+                       if p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "1"
+                       and p["status"].get("phase") == "Failed"]) >= 2, 120, what="two failed attempts of index 1")
+    one = ijob("logs", "lg", "--index", "0")
+    assert one.stdout.strip() == "hello from 0"
+    allout = ijob("logs", "lg").stdout.splitlines()
+    assert "[0] hello from 0" in allout and "[2] hello from 2" in allout
+    first = ijob("logs", "lg", "--index", "1", "--attempt", "1")
+    assert first.stdout.splitlines() == ["hello from 1", "attempt failing"]
+    bad = ijob("logs", "lg", "--index", "7")
+    assert bad.returncode == 1 and "out of range 0-2" in bad.stderr
+
+
+def test_exec_exit_status_is_ours(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "ex", "--completions", "2")
+    running(kubectl, "ex", 2)
+    out = ijob("exec", "ex", "1", "--", "hostname")
+    assert (out.returncode, out.stdout.strip()) == (0, "ex-1")
+    out = ijob("exec", "ex", "0", "--", "sh", "-c", "echo oops >&2; exit 7")
+    assert out.returncode == 7 and out.stderr.strip() == "oops"
+    missing = ijob("exec", "ex", "0", "--", "no-such-binary")
+    assert missing.returncode == 1 and "no-such-binary" in missing.stderr
+
+
+def test_describe_has_full_indexes_and_events(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "desc", "--completions", "3", command=["true"])
+    assert ijob("wait", "desc", "--for=complete", "--timeout=120s").returncode == 0
+    text = ijob("describe", "desc").stdout
+    assert "Completed Indexes:        0-2" in text
+    assert "SuccessfulCreate" in text and "Completed" in text
+    doc = json.loads(ijob("describe", "desc", "-o", "json").stdout)
+    assert doc["kind"] == "IndexedJobDescription" and doc["events"]
+
+
+def test_completion_protocol_lists_indexed_jobs(ijob, kubectl, busybox_image, cluster_kubeconfig, namespace):
+    create(ijob, busybox_image, "comp-a", "--completions", "4")
+    assert kubectl("create", "job", "not-indexed", f"--image={busybox_image}", "--", "true").returncode == 0
+    env = dict(os.environ, KUBECONFIG=cluster_kubeconfig)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "kubectl_ijob.complete", *a], capture_output=True,
+                                    text=True, env=env, timeout=60).stdout.split()
+    assert run("-n", namespace, "status", "") == ["comp-a", ":4"]
+    assert run("-n", namespace, "logs", "comp-a", "--index", "") == ["0", "1", "2", "3", ":4"]
+    assert run("-n", namespace, "status", "comp-a", "-o", "") == ["json", "yaml", "wide", "name", ":4"]
