@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional
 
+import urllib3
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
@@ -20,6 +21,12 @@ from kubectl_ijob.errors import AlreadyExists, IjobError, NotFound, from_server,
 from kubectl_ijob.kubeconfig import context_namespace, resolve_path
 
 PAGE = 500
+CONNECT_TIMEOUT = 30
+# "No read timeout": kubernetes >= 37 validates _request_timeout and rejects None.
+NO_TIMEOUT = 365 * 24 * 3600
+# Failures of the transport (refused, reset, TLS, timeouts). Anything else is a bug
+# in the plugin or the client and must not be reported as "Unable to connect".
+TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 
 
 @dataclass
@@ -71,9 +78,14 @@ class Kube:
 
     # ------------------------------------------------------------ transport
 
-    def _timeout(self) -> Any:
+    def _timeout(self, read: Optional[float] = None) -> tuple[float, float]:
+        """(connect, read) timeouts: --request-timeout for both, else no read limit.
+
+        `read` overrides the read timeout for streams (follow, watch)."""
         t = self.settings.request_timeout
-        return (t, t) if t else (30, None)
+        if read is not None:
+            return (t or CONNECT_TIMEOUT, read)
+        return (t, t) if t else (CONNECT_TIMEOUT, NO_TIMEOUT)
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Run one typed client method, returning the decoded JSON body."""
@@ -83,7 +95,7 @@ class Kube:
             data = resp.data
         except ApiException as e:
             raise api_error(e) from e
-        except Exception as e:  # urllib3/socket/ssl: the server could not be reached
+        except TRANSPORT_ERRORS as e:
             raise connection_error(e, self.host) from e
         return json.loads(data) if data else {}
 
@@ -223,7 +235,7 @@ class Kube:
         try:
             resp = self.core.read_namespaced_pod_log(
                 pod, namespace or self.namespace, _preload_content=False,
-                _request_timeout=(self._timeout()[0], None if follow else self._timeout()[1]),
+                _request_timeout=self._timeout(NO_TIMEOUT if follow else None),
                 **kwargs)
             buf = b""
             for chunk in resp.stream(4096, decode_content=True):
@@ -235,9 +247,7 @@ class Kube:
                 yield buf.decode("utf-8", "replace")
         except ApiException as e:
             raise api_error(e) from e
-        except IjobError:
-            raise
-        except Exception as e:
+        except TRANSPORT_ERRORS as e:
             raise connection_error(e, self.host) from e
 
     # ------------------------------------------------------------ watch
@@ -251,7 +261,7 @@ class Kube:
                 namespace or self.namespace, label_selector=selector, watch=True,
                 resource_version=resource_version, timeout_seconds=timeout,
                 allow_watch_bookmarks=True, _preload_content=False,
-                _request_timeout=(self._timeout()[0], timeout + 30))
+                _request_timeout=self._timeout(timeout + 30))
             buf = b""
             for chunk in resp.stream(4096, decode_content=True):
                 buf += chunk
@@ -261,9 +271,7 @@ class Kube:
                         yield json.loads(line)
         except ApiException as e:
             raise api_error(e) from e
-        except IjobError:
-            raise
-        except Exception as e:
+        except TRANSPORT_ERRORS as e:
             raise connection_error(e, self.host) from e
 
 
@@ -281,6 +289,7 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
                 namespace: Optional[str] = None, timeout: float = 30) -> ExecResult:
     """Run argv in a pod over the exec websocket; a fresh ApiClient per stream (thread-safe)."""
     from kubernetes.stream import stream
+    from websocket import WebSocketException
 
     kube.requests += 1
     core = client.CoreV1Api(client.ApiClient(kube.cfg))
@@ -293,7 +302,7 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
                     **kwargs)
     except ApiException as e:
         return ExecResult("", "", None, _exec_refusal(e))
-    except Exception as e:
+    except (*TRANSPORT_ERRORS, WebSocketException) as e:
         return ExecResult("", "", None, connection_error(e, kube.host).message)
     try:
         ws.run_forever(timeout=timeout)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import sys
 from typing import Any, Iterable, Optional, Sequence, TextIO
 
@@ -69,28 +68,27 @@ def paint(text: str, colour: Optional[str], enabled: bool) -> str:
     return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: bool = False) -> str:
-    """Columns padded as kubectl's tabwriter: 3 spaces apart, no trailing spaces.
+    """Columns as kubectl's tabwriter lays them out: 3 spaces apart, no trailing spaces.
 
-    Hand-rolled rather than tabulate: tabulate infers a type for every cell, which made
-    a 10,000-index table take ~2 s; this takes ~0.05 s.
+    tabulate with number parsing off (every cell is already text; parsing made a
+    10,000-index table 2.5x slower) and no minimum header padding, so a column is
+    as wide as its widest cell, header included, exactly like kubectl's.
     """
-    lines = [[c if isinstance(c, str) else str(c) for c in row] for row in rows]
-    if not no_headers:
-        lines.insert(0, [h.upper() for h in headers])
-    if not lines:
+    import tabulate
+
+    tabulate.MIN_PADDING = 0
+    row = tabulate.DataRow("", "   ", "")
+    layout = tabulate.TableFormat(lineabove=None, linebelowheader=None, linebetweenrows=None,
+                                  linebelow=None, headerrow=row, datarow=row, padding=0,
+                                  with_header_hide=None)
+    cells = [[c if isinstance(c, str) else str(c) for c in row] for row in rows]
+    if not cells and no_headers:
         return ""
-    ansi = any("\x1b" in c for row in lines for c in row)
-    shown = [[_ANSI.sub("", c) for c in row] for row in lines] if ansi else lines
-    widths = [max(map(len, col)) + 3 for col in zip(*shown)]
-    out = []
-    for row, plain in zip(lines, shown):
-        parts = [cell + " " * (w - len(p)) for cell, p, w in zip(row[:-1], plain, widths)]
-        out.append(("".join(parts) + row[-1]).rstrip())
-    return "\n".join(out)
+    heads = () if no_headers else [h.upper() for h in headers]
+    text = tabulate.tabulate(cells, heads, tablefmt=layout, disable_numparse=True,
+                             stralign="left")
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def to_yaml(data: Any) -> str:

@@ -34,7 +34,7 @@ EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can carry
 PURE = ["kubernetes==35.0.0", "urllib3==2.6.3", "python-dateutil==2.9.0.post0", "six==1.17.0",
         "certifi==2026.10.18", "websocket-client==1.9.0", "durationpy==0.11",
         "requests==2.32.5", "requests-oauthlib==2.0.0", "oauthlib==4.0.1", "idna==3.20",
-        "charset-normalizer==3.5.2", "click==8.1.8"]
+        "charset-normalizer==3.5.2", "click==8.1.8", "tabulate==0.9.0"]
 PYYAML = "pyyaml==6.0.3"
 CACHE = Path(os.environ.get("IJOB_CACHE", Path.home() / ".cache" / "kubectl-ijob")) / "release"
 
