@@ -1,32 +1,59 @@
 """The only module that imports `kubernetes`: configuration, requests, watch, exec.
 
-Every call asks the client for the raw response (`_preload_content=False`) and returns
-plain dicts, so no generated model (pydantic since kubernetes 37) leaks out and the
-rest of the plugin works on the same JSON the API server sent. Errors are translated
-here into kubectl's wording. Importing this module costs ~0.5-0.9 s, so the CLI
-imports it only inside commands that need the API.
+The official client's kubeconfig loader sets up credentials (tokens, client
+certificates, exec plugins, in-cluster config) and its urllib3 pool carries TLS and
+proxies; requests are then plain REST calls whose JSON comes back as dicts. The
+generated API classes are not used: importing them builds hundreds of pydantic
+models (0.7 s since kubernetes 37) and their validation differs between client
+versions, while the REST paths are stable. Errors are translated here into
+kubectl's wording. The CLI imports this module only in commands that need the API.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Iterator, Optional
+from urllib.parse import quote, urlencode
 
 import urllib3
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.config import load_incluster_config, load_kube_config
 from kubernetes.config.config_exception import ConfigException
 
+from kubectl_ijob import __version__
 from kubectl_ijob.errors import AlreadyExists, IjobError, NotFound, from_server, usage
 from kubectl_ijob.kubeconfig import context_namespace, resolve_path
 
 PAGE = 500
-CONNECT_TIMEOUT = 30
-# "No read timeout": kubernetes >= 37 validates _request_timeout and rejects None.
-NO_TIMEOUT = 365 * 24 * 3600
+CONNECT_TIMEOUT = 30.0
 # Failures of the transport (refused, reset, TLS, timeouts). Anything else is a bug
-# in the plugin or the client and must not be reported as "Unable to connect".
+# in the plugin and must not be reported as "Unable to connect".
 TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
+
+# kind -> (API prefix, resource): the REST collection of each kind the plugin touches.
+RESOURCES = {
+    "Job": ("/apis/batch/v1", "jobs"),
+    "Pod": ("/api/v1", "pods"),
+    "Service": ("/api/v1", "services"),
+    "ConfigMap": ("/api/v1", "configmaps"),
+    "Event": ("/api/v1", "events"),
+    "EndpointSlice": ("/apis/discovery.k8s.io/v1", "endpointslices"),
+    "Namespace": ("/api/v1", "namespaces"),
+}
+
+
+def path(kind: str, namespace: Optional[str], name: str = "", sub: str = "") -> str:
+    """The REST path of a collection (all namespaces when namespace is None) or object."""
+    prefix, resource = RESOURCES[kind]
+    parts = [prefix]
+    if namespace is not None and kind != "Namespace":
+        parts.append(f"namespaces/{quote(namespace, safe='')}")
+    parts.append(resource)
+    if name:
+        parts.append(quote(name, safe=""))
+    if sub:
+        parts.append(sub)
+    return "/".join(parts)
 
 
 @dataclass
@@ -44,164 +71,144 @@ class Kube:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.requests = 0  # counted for the benchmarks: every API round trip
+        self.requests = 0  # every API round trip, for -v and the benchmarks
         self.last_resource_version: Optional[str] = None
-        cfg = client.Configuration()
+        cfg = Configuration()
         self.namespace = self._load(cfg, settings)
         cfg.retries = False  # fail fast like kubectl instead of urllib3's silent retries
         self.cfg = cfg
-        self.api = client.ApiClient(cfg)
-        self.core = client.CoreV1Api(self.api)
-        self.batch = client.BatchV1Api(self.api)
-        self.discovery = client.DiscoveryV1Api(self.api)
-        self.host = cfg.host
+        self.host = cfg.host.rstrip("/")
+        self.pool = ApiClient(cfg).rest_client.pool_manager
 
     @staticmethod
     def _load(cfg: Any, s: Settings) -> str:
         """Load credentials into cfg; return the namespace to use."""
         namespace = s.namespace or context_namespace(s.kubeconfig, s.context)
-        path = resolve_path(s.kubeconfig)
+        path_ = resolve_path(s.kubeconfig)
         try:
-            if path is None:
-                config.load_incluster_config(client_configuration=cfg)
+            if path_ is None:
+                load_incluster_config(client_configuration=cfg)
             else:
-                config.load_kube_config(config_file=path, context=s.context,
-                                        client_configuration=cfg, persist_config=False)
+                load_kube_config(config_file=path_, context=s.context,
+                                 client_configuration=cfg, persist_config=False)
         except ConfigException as e:
-            if path is None:
+            if path_ is None:
                 raise usage("no configuration has been provided: set --kubeconfig or "
                             "KUBECONFIG, or create ~/.kube/config") from e
-            raise usage(f"invalid configuration in {path}: {str(e).rstrip('.')}") from e
+            raise usage(f"invalid configuration in {path_}: {str(e).rstrip('.')}") from e
         except (OSError, ValueError) as e:
-            raise usage(f"cannot load kubeconfig {path}: {e}") from e
+            raise usage(f"cannot load kubeconfig {path_}: {e}") from e
         return namespace
 
     # ------------------------------------------------------------ transport
 
-    def _timeout(self, read: Optional[float] = None) -> tuple[float, float]:
-        """(connect, read) timeouts: --request-timeout for both, else no read limit.
+    def _headers(self, content_type: Optional[str] = None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": f"kubectl-ijob/{__version__}",
+                   **self.credentials()}
+        if content_type:
+            headers["Content-Type"] = content_type
+        return headers
 
-        `read` overrides the read timeout for streams (follow, watch)."""
+    def credentials(self) -> dict[str, str]:
+        """The credential headers of the client's auth settings (a bearer token, refreshed
+        by exec plugins); the key they are stored under differs between client versions."""
+        return {a["key"]: a["value"] for a in self.cfg.auth_settings().values()
+                if a.get("in") == "header" and a.get("value")}
+
+    def _timeout(self, read: Optional[float] = None) -> urllib3.Timeout:
+        """--request-timeout bounds connect and each read; streams pass their own read."""
         t = self.settings.request_timeout
-        if read is not None:
-            return (t or CONNECT_TIMEOUT, read)
-        return (t, t) if t else (CONNECT_TIMEOUT, NO_TIMEOUT)
+        return urllib3.Timeout(connect=t or CONNECT_TIMEOUT, read=read if read else t)
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Run one typed client method, returning the decoded JSON body."""
+    def send(self, method: str, url_path: str, query: Optional[dict[str, Any]] = None,
+             body: Any = None, content_type: str = "application/json", stream: bool = False,
+             read_timeout: Optional[float] = None) -> Any:
+        """One HTTP request; the urllib3 response, or IjobError in kubectl's words."""
         self.requests += 1
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        url = self.host + url_path + ("?" + urlencode(params, doseq=True) if params else "")
+        data = None if body is None else json.dumps(body).encode()
         try:
-            resp = fn(*args, _preload_content=False, _request_timeout=self._timeout(), **kwargs)
-            data = resp.data
-        except ApiException as e:
-            raise api_error(e) from e
+            resp = self.pool.request(method, url, body=data,
+                                     headers=self._headers(content_type if data else None),
+                                     timeout=self._timeout(read_timeout), retries=False,
+                                     preload_content=not stream)
         except TRANSPORT_ERRORS as e:
             raise connection_error(e, self.host) from e
+        if resp.status >= 400:
+            raise api_error(resp.status, resp.data if not stream else resp.read(), resp.reason)
+        return resp
+
+    def call(self, method: str, url_path: str, query: Optional[dict[str, Any]] = None,
+             body: Any = None, content_type: str = "application/json") -> dict[str, Any]:
+        """One request whose answer is a JSON object."""
+        data = self.send(method, url_path, query, body, content_type).data
         return json.loads(data) if data else {}
 
-    def paginate(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    def paginate(self, url_path: str, query: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
         """All items of a LIST, following `continue` tokens in pages of 500."""
         items: list[dict[str, Any]] = []
         token = None
         while True:
-            extra = {"_continue": token} if token else {}
-            page = self.call(fn, *args, limit=PAGE, **extra, **kwargs)
+            page = self.call("GET", url_path, dict(query or {}, limit=PAGE, **{"continue": token}))
             items.extend(page.get("items") or [])
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 self.last_resource_version = (page.get("metadata") or {}).get("resourceVersion")
                 return items
 
+    def _lines(self, url_path: str, query: dict[str, Any], read_timeout: Optional[float]) -> Iterator[bytes]:
+        """A streamed response, line by line (logs, watches)."""
+        resp = self.send("GET", url_path, query, stream=True, read_timeout=read_timeout)
+        try:
+            buf = b""
+            for chunk in resp.stream(4096, decode_content=True):
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    yield line
+            if buf:
+                yield buf
+        except TRANSPORT_ERRORS as e:
+            raise connection_error(e, self.host) from e
+        finally:
+            resp.release_conn()
+
     # ------------------------------------------------------------ reads
-
-    def get_job(self, name: str, namespace: Optional[str] = None) -> dict[str, Any]:
-        return self.call(self.batch.read_namespaced_job, name, namespace or self.namespace)
-
-    def list_jobs(self, namespace: Optional[str]) -> list[dict[str, Any]]:
-        """Jobs of one namespace, or of all with namespace None."""
-        if namespace is None:
-            return self.paginate(self.batch.list_job_for_all_namespaces)
-        return self.paginate(self.batch.list_namespaced_job, namespace)
-
-    _GET = {"Job": ("batch", "read_namespaced_job"), "Pod": ("core", "read_namespaced_pod"),
-            "Service": ("core", "read_namespaced_service"),
-            "ConfigMap": ("core", "read_namespaced_config_map")}
 
     def get(self, kind: str, name: str, namespace: Optional[str] = None) -> Optional[dict[str, Any]]:
         """Any supported object, or None when it does not exist."""
         try:
-            return self.call(self._method(self._GET, kind), name, namespace or self.namespace)
+            return self.call("GET", path(kind, namespace or self.namespace, name))
         except NotFound:
             return None
 
-    def list_namespaces(self) -> list[dict[str, Any]]:
-        return self.paginate(self.core.list_namespace)
-
-    def list_pods(self, selector: str, namespace: Optional[str] = None) -> list[dict[str, Any]]:
-        return self.paginate(self.core.list_namespaced_pod, namespace or self.namespace,
-                             label_selector=selector)
+    def get_job(self, name: str, namespace: Optional[str] = None) -> dict[str, Any]:
+        return self.call("GET", path("Job", namespace or self.namespace, name))
 
     def get_service(self, name: str, namespace: Optional[str] = None) -> Optional[dict[str, Any]]:
         """The Service, or None when it does not exist."""
-        try:
-            return self.call(self.core.read_namespaced_service, name, namespace or self.namespace)
-        except NotFound:
-            return None
+        return self.get("Service", name, namespace)
+
+    def list_of(self, kind: str, namespace: Optional[str], selector: Optional[str] = None) -> list[dict[str, Any]]:
+        """Every object of a kind in one namespace, or in all with namespace None."""
+        return self.paginate(path(kind, namespace), {"labelSelector": selector})
+
+    def list_jobs(self, namespace: Optional[str]) -> list[dict[str, Any]]:
+        return self.list_of("Job", namespace)
 
     def list_services(self, namespace: Optional[str]) -> list[dict[str, Any]]:
-        if namespace is None:
-            return self.paginate(self.core.list_service_for_all_namespaces)
-        return self.paginate(self.core.list_namespaced_service, namespace)
+        return self.list_of("Service", namespace)
 
-    def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[dict[str, Any]]:
-        return self.paginate(self.discovery.list_namespaced_endpoint_slice,
-                             namespace or self.namespace,
-                             label_selector=f"kubernetes.io/service-name={service}")
+    def list_namespaces(self) -> list[dict[str, Any]]:
+        return self.list_of("Namespace", None)
 
-    # ------------------------------------------------------------ writes
+    def list_pods(self, selector: str, namespace: Optional[str] = None) -> list[dict[str, Any]]:
+        return self.list_of("Pod", namespace or self.namespace, selector)
 
-    _CREATE = {"Job": ("batch", "create_namespaced_job"),
-               "Service": ("core", "create_namespaced_service"),
-               "ConfigMap": ("core", "create_namespaced_config_map")}
-    _DELETE = {"Job": ("batch", "delete_namespaced_job"),
-               "Service": ("core", "delete_namespaced_service"),
-               "ConfigMap": ("core", "delete_namespaced_config_map"),
-               "Pod": ("core", "delete_namespaced_pod")}
-
-    def _method(self, table: dict[str, tuple[str, str]], kind: str) -> Callable[..., Any]:
-        api, name = table[kind]
-        return getattr(getattr(self, api), name)
-
-    def create(self, obj: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
-        """POST one object; with dry_run the server validates it and stores nothing."""
-        ns = obj["metadata"].get("namespace") or self.namespace
-        extra = {"dry_run": "All"} if dry_run else {}
-        return self.call(self._method(self._CREATE, obj["kind"]), ns, obj, **extra)
-
-    def delete(self, kind: str, name: str, namespace: Optional[str] = None,
-               propagation: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
-        """DELETE one object with a propagation policy (Background, Foreground, Orphan)."""
-        extra: dict[str, Any] = {}
-        if propagation:
-            extra["propagation_policy"] = propagation
-        if dry_run:
-            extra["dry_run"] = "All"
-        return self.call(self._method(self._DELETE, kind), name, namespace or self.namespace,
-                         **extra)
-
-    _PATCH = {"Pod": ("core", "patch_namespaced_pod"),
-              "Service": ("core", "patch_namespaced_service"),
-              "ConfigMap": ("core", "patch_namespaced_config_map"),
-              "Job": ("batch", "patch_namespaced_job")}
-
-    def patch(self, kind: str, name: str, body: dict[str, Any],
-              namespace: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
-        """A JSON merge patch (null removes a key) of one object."""
-        fn = self._method(self._PATCH, kind)
-        extra: dict[str, Any] = {"dry_run": "All"} if dry_run else {}
-        if "_content_type" in getattr(fn, "__wrapped__", fn).__code__.co_varnames:
-            extra["_content_type"] = "application/merge-patch+json"  # kubernetes >= 37
-        return self.call(fn, name, namespace or self.namespace, body, **extra)
+    def list_all_pods(self, selector: str, namespace: Optional[str]) -> list[dict[str, Any]]:
+        """Pods with a label selector in one namespace or (None) all of them."""
+        return self.list_of("Pod", namespace, selector)
 
     def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None) -> list[dict[str, Any]]:
         """Pods matching any of several selectors, each pod once."""
@@ -211,68 +218,54 @@ class Kube:
                 seen[pod["metadata"]["uid"]] = pod
         return list(seen.values())
 
-    def list_all_pods(self, selector: str, namespace: Optional[str]) -> list[dict[str, Any]]:
-        """Pods with a label selector in one namespace or (None) all of them."""
-        if namespace is None:
-            return self.paginate(self.core.list_pod_for_all_namespaces, label_selector=selector)
-        return self.list_pods(selector, namespace)
+    def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[dict[str, Any]]:
+        return self.list_of("EndpointSlice", namespace or self.namespace,
+                         f"kubernetes.io/service-name={service}")
 
     def list_events(self, namespace: Optional[str] = None) -> list[dict[str, Any]]:
-        return self.paginate(self.core.list_namespaced_event, namespace or self.namespace)
+        return self.list_of("Event", namespace or self.namespace)
+
+    # ------------------------------------------------------------ writes
+
+    def create(self, obj: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        """POST one object; with dry_run the server validates it and stores nothing."""
+        ns = obj["metadata"].get("namespace") or self.namespace
+        return self.call("POST", path(obj["kind"], ns), {"dryRun": "All" if dry_run else None},
+                         body=obj)
+
+    def delete(self, kind: str, name: str, namespace: Optional[str] = None,
+               propagation: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
+        """DELETE one object with a propagation policy (Background, Foreground, Orphan)."""
+        return self.call("DELETE", path(kind, namespace or self.namespace, name),
+                         {"propagationPolicy": propagation, "dryRun": "All" if dry_run else None})
+
+    def patch(self, kind: str, name: str, body: dict[str, Any],
+              namespace: Optional[str] = None, dry_run: bool = False) -> dict[str, Any]:
+        """A JSON merge patch (null removes a key) of one object."""
+        return self.call("PATCH", path(kind, namespace or self.namespace, name),
+                         {"dryRun": "All" if dry_run else None}, body=body,
+                         content_type="application/merge-patch+json")
+
+    # ------------------------------------------------------------ streams
 
     def log_lines(self, pod: str, container: Optional[str] = None, follow: bool = False,
                   tail: Optional[int] = None, since_seconds: Optional[int] = None,
                   previous: bool = False, namespace: Optional[str] = None) -> Iterator[str]:
         """A pod's log, line by line; with follow it streams until the container ends."""
-        kwargs: dict[str, Any] = {"follow": follow, "previous": previous}
-        if container:
-            kwargs["container"] = container
-        if tail is not None:
-            kwargs["tail_lines"] = tail
-        if since_seconds:
-            kwargs["since_seconds"] = since_seconds
-        self.requests += 1
-        try:
-            resp = self.core.read_namespaced_pod_log(
-                pod, namespace or self.namespace, _preload_content=False,
-                _request_timeout=self._timeout(NO_TIMEOUT if follow else None),
-                **kwargs)
-            buf = b""
-            for chunk in resp.stream(4096, decode_content=True):
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    yield line.decode("utf-8", "replace")
-            if buf:
-                yield buf.decode("utf-8", "replace")
-        except ApiException as e:
-            raise api_error(e) from e
-        except TRANSPORT_ERRORS as e:
-            raise connection_error(e, self.host) from e
-
-    # ------------------------------------------------------------ watch
+        query = {"container": container, "follow": "true" if follow else None,
+                 "previous": "true" if previous else None, "tailLines": tail,
+                 "sinceSeconds": since_seconds or None}
+        for line in self._lines(path("Pod", namespace or self.namespace, pod, "log"), query, None):
+            yield line.decode("utf-8", "replace")
 
     def watch_pods(self, selector: str, resource_version: Optional[str],
                    namespace: Optional[str] = None, timeout: int = 300) -> Iterator[dict[str, Any]]:
         """Raw watch events ({type, object}) for the job's pods; ends when the server closes."""
-        self.requests += 1
-        try:
-            resp = self.core.list_namespaced_pod(
-                namespace or self.namespace, label_selector=selector, watch=True,
-                resource_version=resource_version, timeout_seconds=timeout,
-                allow_watch_bookmarks=True, _preload_content=False,
-                _request_timeout=self._timeout(timeout + 30))
-            buf = b""
-            for chunk in resp.stream(4096, decode_content=True):
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    if line.strip():
-                        yield json.loads(line)
-        except ApiException as e:
-            raise api_error(e) from e
-        except TRANSPORT_ERRORS as e:
-            raise connection_error(e, self.host) from e
+        query = {"watch": "true", "labelSelector": selector, "resourceVersion": resource_version,
+                 "timeoutSeconds": timeout, "allowWatchBookmarks": "true"}
+        for line in self._lines(path("Pod", namespace or self.namespace), query, timeout + 30):
+            if line.strip():
+                yield json.loads(line)
 
 
 @dataclass
@@ -287,22 +280,23 @@ class ExecResult:
 
 def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] = None,
                 namespace: Optional[str] = None, timeout: float = 30) -> ExecResult:
-    """Run argv in a pod over the exec websocket; a fresh ApiClient per stream (thread-safe)."""
-    from kubernetes.stream import stream
+    """Run argv in a pod over the exec websocket (v4 channel protocol); one socket per call,
+    so calls from several threads do not share state."""
+    from kubernetes.stream.ws_client import WSClient, get_websocket_url
     from websocket import WebSocketException
 
     kube.requests += 1
-    core = client.CoreV1Api(client.ApiClient(kube.cfg))
-    kwargs: dict[str, Any] = {"command": argv, "stderr": True, "stdin": False, "stdout": True,
-                              "tty": False, "_preload_content": False}
+    query: list[tuple[str, Any]] = [("command", list(argv)), ("stdout", "true"),
+                                    ("stderr", "true")]
     if container:
-        kwargs["container"] = container
+        query.append(("container", container))
+    url = get_websocket_url(kube.host + path("Pod", namespace or kube.namespace, pod, "exec"),
+                            query)
     try:
-        ws = stream(core.connect_get_namespaced_pod_exec, pod, namespace or kube.namespace,
-                    **kwargs)
-    except ApiException as e:
-        return ExecResult("", "", None, _exec_refusal(e))
-    except (*TRANSPORT_ERRORS, WebSocketException) as e:
+        ws = WSClient(kube.cfg, url, kube.credentials(), capture_all=True)
+    except WebSocketException as e:  # the handshake was answered with an API error
+        return ExecResult("", "", None, _exec_refusal(str(e)))
+    except TRANSPORT_ERRORS as e:
         return ExecResult("", "", None, connection_error(e, kube.host).message)
     try:
         ws.run_forever(timeout=timeout)
@@ -330,33 +324,34 @@ def _exec_status(out: str, err: str, status: str) -> ExecResult:
     return ExecResult(out, err, None, doc.get("message") or "exec failed")
 
 
-def _exec_refusal(e: Any) -> str:
-    text = str(getattr(e, "reason", "") or e)
-    if "-+-+-" in text:  # websocket handshake errors carry the API status after the marker
+def _exec_refusal(text: str) -> str:
+    """The API status a refused exec handshake carries after websocket's `-+-+-` marker."""
+    if "-+-+-" in text:
         body = text.rsplit("-+-+-", 1)[-1].strip()
-        body = body[2:-1] if body.startswith(("b'", 'b"')) else body
+        if body.startswith(("b'", 'b"')):  # older websocket-client: the bytes' repr
+            body = body[2:-1].encode().decode("unicode_escape")
         try:
-            doc = json.loads(body.encode().decode("unicode_escape"))
+            doc = json.loads(body)
             return from_server(doc.get("reason", ""), doc.get("message", "")).message
-        except ValueError:
+        except (ValueError, AttributeError):
             pass
-    return api_error(e).message if getattr(e, "body", None) else text
+    return text
 
 
-def api_error(e: Any) -> IjobError:
-    """kubectl's `Error from server (Reason): message` from an ApiException."""
-    reason, message = getattr(e, "reason", "") or "", ""
+def api_error(status: int, body: Any, reason: str = "") -> IjobError:
+    """kubectl's `Error from server (Reason): message` from an API status response."""
+    message = ""
     try:
-        body = json.loads(e.body or "{}")
-        reason, message = body.get("reason") or reason, body.get("message") or ""
-    except (TypeError, ValueError):
-        message = str(e.body or "").strip()
-    status = getattr(e, "status", 0)
+        doc = json.loads(body or b"{}")
+        reason, message = doc.get("reason") or reason, doc.get("message") or ""
+    except (TypeError, ValueError, AttributeError):
+        message = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")).strip()
     if not message:
-        message = f"the server responded with the status code {status} but did not return more information"
-    err_type = NotFound if status == 404 else AlreadyExists if status == 409 and reason == "AlreadyExists" else IjobError
-    err = from_server(reason, message)
-    return err_type(err.message)
+        message = (f"the server responded with the status code {status} but did not return "
+                   "more information")
+    err_type = NotFound if status == 404 else \
+        AlreadyExists if status == 409 and reason == "AlreadyExists" else IjobError
+    return err_type(from_server(reason, message).message)
 
 
 def connection_error(e: BaseException, host: str) -> IjobError:

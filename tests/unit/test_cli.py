@@ -43,7 +43,8 @@ def test_completion_does_not_import_kubernetes():
 
 def test_client_dry_run_needs_no_cluster_and_no_client():
     code = ("import sys; from kubectl_ijob.cli import main\n"
-            "main(['create', 'x', '--image', 'i:1', '--dry-run=client', '-o', 'name'])\n"
+            "try:\n    main(['create', 'x', '--image', 'i:1', '--dry-run=client', '-o', 'name'])\n"
+            "except SystemExit:\n    pass\n"
             "print('KUBERNETES' if 'kubernetes' in sys.modules else 'CLEAN')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(os.environ, KUBECONFIG="/nonexistent"), timeout=60)
@@ -179,3 +180,14 @@ def test_unreachable_server_is_one_line(tmp_path):
 
 def test_version():
     assert run("--version").stdout.strip() == f"kubectl-ijob, version {cli_mod.__version__}"
+
+
+def test_rest_paths():
+    from kubectl_ijob.kube import path
+
+    assert path("Job", "ns", "j") == "/apis/batch/v1/namespaces/ns/jobs/j"
+    assert path("Job", None) == "/apis/batch/v1/jobs"
+    assert path("Pod", "ns", "p-0", "log") == "/api/v1/namespaces/ns/pods/p-0/log"
+    assert path("EndpointSlice", "ns") == "/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices"
+    assert path("Namespace", "ignored") == "/api/v1/namespaces"
+    assert path("ConfigMap", "a/b", "c d") == "/api/v1/namespaces/a%2Fb/configmaps/c%20d"
