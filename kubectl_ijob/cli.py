@@ -56,7 +56,7 @@ def hoist_globals(argv: list[str]) -> list[str]:
             front.append(arg)
         elif arg.startswith(("-v=", "--v=")):
             level = arg.split("=", 1)[1]
-            front += ["-v"] * min(int(level) if level.isdigit() else 1, 9)
+            front += ["-v"] * min(int(level) if level.isascii() and level.isdigit() else 1, 9)
         else:
             rest.append(arg)
         i += 1
@@ -93,6 +93,35 @@ def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -
     return None if value is None else parse_duration(value)
 
 
+# Callbacks that check names while the flags are parsed, so nothing is sent for a bad one.
+
+def _job_name(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """NAME of an Indexed Job: its pods' hostnames `NAME-<i>` need it to be a DNS label."""
+    from kubectl_ijob.manifests import check_dns_label
+
+    if value is not None:
+        check_dns_label(value, "job name")
+    return value
+
+
+def _namespace(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    from kubectl_ijob.manifests import check_dns_label
+
+    if value:
+        check_dns_label(value, "namespace")
+    return value
+
+
+def _domain(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from kubectl_ijob.manifests import check_dns_subdomain
+
+    check_dns_subdomain(value, "--cluster-domain")
+    return value
+
+
+CLUSTER_DOMAIN_HELP = "Cluster DNS domain, for the peers' fully qualified names."
+
+
 class Group(click.Group):
     """Keeps subcommands in the order they are declared, as kubectl's help does."""
 
@@ -109,7 +138,7 @@ class Group(click.Group):
                                           "max_content_width": 100})
 @click.option("--kubeconfig", metavar="PATH", help="Path to the kubeconfig file to use.")
 @click.option("--context", metavar="NAME", help="The kubeconfig context to use.")
-@click.option("-n", "--namespace", metavar="NS",
+@click.option("-n", "--namespace", metavar="NS", callback=_namespace,
               help="Namespace (default: the context's namespace, then 'default').")
 @click.option("--request-timeout", metavar="DURATION", callback=_timeout,
               help="Time to wait for one server request (e.g. 30s, 1m); 0 waits forever.")
@@ -135,9 +164,12 @@ def cli(ctx: click.Context, kubeconfig: Optional[str], context: Optional[str],
 
 def connect(ctx: click.Context) -> Any:
     """A connected Kube for the global flags (imports the kubernetes client)."""
-    from kubectl_ijob.kube import Kube, Settings
+    from kubectl_ijob.kubeconfig import check_usable
 
     g: Globals = ctx.find_object(Globals)
+    check_usable(g.kubeconfig)
+    from kubectl_ijob.kube import Kube, Settings
+
     return Kube(Settings(g.kubeconfig, g.context, g.namespace, g.request_timeout))
 
 
@@ -186,8 +218,8 @@ def _now() -> dt.datetime:
 @click.option("--wait-for-peers", metavar="TIMEOUT", is_flag=False, flag_value="5m",
               help="Init container that waits until every peer name resolves (default 5m).")
 @click.option("--wait-image", help="Image of the wait-for-peers init container (default: --image).")
-@click.option("--cluster-domain", default="cluster.local", show_default=True,
-              help="Cluster DNS domain, for the peers' fully qualified names.")
+@click.option("--cluster-domain", default="cluster.local", show_default=True, callback=_domain,
+              help=CLUSTER_DOMAIN_HELP)
 @click.option("-f", "--filename", type=click.Path(dir_okay=False, allow_dash=True),
               help="A Job, Pod or PodTemplate manifest to turn into a peer-networked Indexed Job.")
 @click.option("--dry-run", type=click.Choice(["none", "client", "server"]), default="none",
@@ -234,8 +266,6 @@ def create(ctx: click.Context, name: Optional[str], command: tuple[str, ...], **
 def _create_spec(ctx: click.Context, name: Optional[str], command: list[str],
                  o: dict[str, Any]) -> Any:
     """Turn create's flags into a validated CreateSpec (the domain never sees click)."""
-    import shlex
-
     from kubectl_ijob import manifests as m
 
     g: Globals = ctx.find_object(Globals)
@@ -247,19 +277,19 @@ def _create_spec(ctx: click.Context, name: Optional[str], command: list[str],
     items_text = None
     if o["items_file"]:
         items_text = _read_text(o["items_file"], "--items-file")
-    probes = [f for f in ("liveness_http", "liveness_tcp", "liveness_exec") if o[f]]
+    probes = [f for f in ("liveness_http", "liveness_tcp", "liveness_exec") if o[f] is not None]
     if len(probes) > 1:
         raise usage("only one of --liveness-http, --liveness-tcp and --liveness-exec may be given")
     probe = None
     if probes:
         probe = m.Probe(initial_delay=o["liveness_initial_delay"], period=o["liveness_period"],
                         failure_threshold=o["liveness_failure_threshold"])
-        if o["liveness_http"]:
+        if o["liveness_http"] is not None:
             probe.http_port, probe.http_path = m.parse_http_probe(o["liveness_http"])
-        elif o["liveness_tcp"]:
+        elif o["liveness_tcp"] is not None:
             probe.tcp_port = m.parse_port(o["liveness_tcp"], "--liveness-tcp")
         else:
-            probe.exec_command = shlex.split(o["liveness_exec"])
+            probe.exec_command = m.parse_exec_probe(o["liveness_exec"])
         for flag, value in (("--liveness-initial-delay", probe.initial_delay),
                             ("--liveness-period", probe.period),
                             ("--liveness-failure-threshold", probe.failure_threshold)):
@@ -308,10 +338,9 @@ def _read_text(path: str, flag: str) -> str:
         raise usage(f"{flag} {path} is not UTF-8 text") from e
 
 
-def _read_manifest(path: str, name: Optional[str]) -> tuple[Any, Any, Optional[str]]:
+def read_object(path: str) -> Any:
+    """The one YAML/JSON object in file `path` given with -f (`-` for stdin)."""
     import yaml
-
-    from kubectl_ijob.manifests import from_manifest
 
     text = _read_text(path, "-f")
     try:
@@ -322,19 +351,26 @@ def _read_manifest(path: str, name: Optional[str]) -> tuple[Any, Any, Optional[s
         raise usage(f"error parsing {path}{where}: {getattr(e, 'problem', None) or e}") from e
     if len(docs) != 1:
         raise usage(f"{path}: expected exactly one object, found {len(docs)}")
-    template, job = from_manifest(docs[0], path)
-    return template, job, name or ((docs[0].get("metadata") or {}).get("name"))
+    return docs[0]
+
+
+def _read_manifest(path: str, name: Optional[str]) -> tuple[Any, Any, Optional[str]]:
+    from kubectl_ijob.manifests import from_manifest
+
+    doc = read_object(path)
+    template, job = from_manifest(doc, path)
+    return template, job, name or ((doc.get("metadata") or {}).get("name"))
 
 
 # ---------------------------------------------------------------- status / list
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name", required=False)
+@click.argument("name", required=False, callback=_job_name)
 @click.option("-o", "--output", help="wide, json or yaml.")
 @click.option("--no-headers", is_flag=True, help="Do not print headers.")
 @click.option("-w", "--watch", is_flag=True, help="Redraw on change until the job finishes.")
 @click.option("-A", "--all-namespaces", is_flag=True, help="Without NAME: list in all namespaces.")
-@click.option("--cluster-domain", default="cluster.local", show_default=True,
+@click.option("--cluster-domain", default="cluster.local", show_default=True, callback=_domain,
               help="Cluster DNS domain, for the HOSTNAME column.")
 @click.option("--ownership", is_flag=True, help="Show who owns and selects each pod (as `owners`).")
 @click.pass_context
@@ -453,7 +489,7 @@ def list_jobs(ctx: click.Context, output: Optional[str], no_headers: bool,
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("--method", "method_text", default="icmp", show_default=True,
               help="icmp (ping), dns (resolve only) or tcp:PORT (connect).")
 @click.option("--timeout", type=click.IntRange(1, 60), default=2, show_default=True,
@@ -464,8 +500,8 @@ def list_jobs(ctx: click.Context, output: Optional[str], no_headers: bool,
 @click.option("--index", "index_text", metavar="I,J-K", help="Probe only from these indexes.")
 @click.option("-o", "--output", help="json or yaml.")
 @click.option("--no-headers", is_flag=True, help="Do not print the matrix header.")
-@click.option("--cluster-domain", default="cluster.local", show_default=True,
-              help="Cluster DNS domain, for the fully qualified peer names.")
+@click.option("--cluster-domain", default="cluster.local", show_default=True, callback=_domain,
+              help=CLUSTER_DOMAIN_HELP)
 @click.pass_context
 def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_concurrency: int,
          container: Optional[str], index_text: Optional[str], output: Optional[str],
@@ -484,19 +520,17 @@ def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_conc
       kubectl ijob ping example-job --index 0 -o json
     """
     from kubectl_ijob import actions
-    from kubectl_ijob.indexes import parse_ranges
+    from kubectl_ijob.indexes import parse_intervals, parse_ranges
     from kubectl_ijob.peers import parse_method
     from kubectl_ijob.render import dump, matrix_text, write
 
     fmt = _check_output(output, ("json", "yaml"))
     method = parse_method(method_text)
-    sources = parse_ranges(index_text) if index_text else None
+    parse_intervals(index_text)  # syntax first: nothing is sent for a bad --index
     kube = connect(ctx)
     snap = actions.snapshot(kube, name)
     completions = int(snap.job.get("spec", {}).get("completions") or 1)
-    if sources and sources[-1] >= completions:
-        raise usage(f"invalid --index {index_text!r}: index {sources[-1]} is out of range "
-                    f"0-{completions - 1}")
+    sources = parse_ranges(index_text, completions) if index_text else None
     from kubectl_ijob.kube import exec_in_pod
 
     matrix = actions.ping(kube, snap, method, timeout, max_concurrency, container, sources,
@@ -510,12 +544,12 @@ def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_conc
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("--format", "fmt", type=click.Choice(["plain", "openmpi", "mpich", "json"]),
               default="plain", show_default=True, help="Hostfile format.")
 @click.option("--slots", type=click.IntRange(1, 100000), help="Slots per host (openmpi/mpich/json).")
 @click.option("--short", is_flag=True, help="Print <job>-<i>.<service> instead of the FQDN.")
-@click.option("--cluster-domain", default="cluster.local", show_default=True,
+@click.option("--cluster-domain", default="cluster.local", show_default=True, callback=_domain,
               help="Cluster DNS domain of the FQDNs.")
 @click.pass_context
 def hosts(ctx: click.Context, name: str, fmt: str, slots: Optional[int], short: bool,
@@ -542,7 +576,7 @@ def hosts(ctx: click.Context, name: str, fmt: str, slots: Optional[int], short: 
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("--for", "condition", required=True,
               type=click.Choice(["peers", "ready", "complete", "terminal"]),
               help="peers: every running pod is in DNS; ready: every index Ready or done; "
@@ -589,8 +623,13 @@ def fail(err: IjobError, verbose: int) -> NoReturn:
     """Print one error line (traceback only with -v) and exit with its code."""
     if verbose:
         traceback.print_exc()
-    sys.stderr.write(err.message.rstrip("\n") + "\n")
+    sys.stderr.write(one_line(err.message) + "\n")
     sys.exit(err.code)
+
+
+def one_line(text: str) -> str:
+    """A message on one line: its lines joined, indentation dropped."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -598,7 +637,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = hoist_globals(list(sys.argv[1:] if argv is None else argv))
     verbose = sum(a.count("v") for a in args if a in ("-v", "--verbose", "-vv", "-vvv"))
     try:
-        cli.main(args=args, prog_name="kubectl ijob", standalone_mode=False)
+        # Outside standalone mode click returns ctx.exit()'s code instead of raising.
+        code = cli.main(args=args, prog_name="kubectl ijob", standalone_mode=False)
     except IjobError as e:
         fail(e, verbose)
     except click.exceptions.Abort:
@@ -609,15 +649,14 @@ def main(argv: Optional[list[str]] = None) -> None:
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:
-        hint = ""
-        if isinstance(e, click.UsageError) and e.ctx is not None:
-            hint = f"\nSee '{e.ctx.command_path} --help' for usage."
-        fail(IjobError(f"error: {_click_message(e)}{hint}"), verbose)
+        # One line, naming the flag; kubectl's "See '... --help' for usage." line is left out.
+        fail(IjobError(f"error: {_click_message(e)}"), verbose)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
     except Exception as e:  # a bug: still one line unless -v
         fail(IjobError(f"error: {type(e).__name__}: {e}"), verbose)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _click_message(e: click.ClickException) -> str:

@@ -9,7 +9,8 @@ from typing import Any, Optional
 
 import click
 
-from kubectl_ijob.cli import GLOBAL_EPILOG, Globals, _check_output, _now, _seconds, cli, connect
+from kubectl_ijob.cli import (GLOBAL_EPILOG, Globals, _check_output, _job_name, _now, _seconds, cli,
+                              connect)
 from kubectl_ijob.errors import IjobError, usage
 
 
@@ -29,13 +30,13 @@ def _current(snap: Any, index: int) -> Optional[dict[str, Any]]:
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("--index", "index_text", default="all", show_default=True,
               help="Indexes to show: all, I, or ranges like 0,2-4.")
 @click.option("-f", "--follow", is_flag=True, help="Stream the logs as they are written.")
 @click.option("-p", "--previous", is_flag=True, help="The previous container instance (after a restart).")
 @click.option("--attempt", type=click.IntRange(1), help="The Nth pod of the index (1 = first try).")
-@click.option("--tail", type=int, help="Lines from the end of each log.")
+@click.option("--tail", type=click.IntRange(-1), help="Lines from the end of each log (-1: all).")
 @click.option("--since", "since_text", help="Only newer logs, e.g. 5m.")
 @click.option("-c", "--container", help="Container name (default: the first).")
 @click.option("--prefix/--no-prefix", default=None, help="Prefix lines with their index "
@@ -56,12 +57,13 @@ def logs(ctx: click.Context, name: str, index_text: str, follow: bool, previous:
       kubectl ijob logs example-job --index 1 --attempt 1     # the first, failed try
     """
     from kubectl_ijob import actions
-    from kubectl_ijob.indexes import parse_ranges
+    from kubectl_ijob.indexes import parse_intervals, parse_ranges
     from kubectl_ijob.render import paint, use_colour
 
     if index_text != "all":
-        parse_ranges(index_text)  # syntax first: nothing is sent for a bad --index
+        parse_intervals(index_text)  # syntax first: nothing is sent for a bad --index
     since = _seconds(since_text, "--since") if since_text else None
+    tail = None if tail == -1 else tail
     kube = connect(ctx)
     snap = actions.snapshot(kube, name)
     completions = int(snap.job["spec"].get("completions") or 1)
@@ -112,8 +114,8 @@ def logs(ctx: click.Context, name: str, index_text: str, follow: bool, previous:
 
 
 @cli.command("exec", epilog=GLOBAL_EPILOG, context_settings={"ignore_unknown_options": True})
-@click.argument("name")
-@click.argument("index", type=int)
+@click.argument("name", callback=_job_name)
+@click.argument("index", type=click.IntRange(0))
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 @click.option("-c", "--container", help="Container name (default: the first).")
 @click.option("-i", "--stdin", is_flag=True, help="Pass stdin to the command (via kubectl exec).")
@@ -161,7 +163,7 @@ def exec_(ctx: click.Context, name: str, index: int, command: tuple[str, ...],
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("-o", "--output", help="json or yaml.")
 @click.pass_context
 def describe(ctx: click.Context, name: str, output: Optional[str]) -> None:

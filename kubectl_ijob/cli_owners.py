@@ -10,7 +10,8 @@ from typing import Any, Optional
 
 import click
 
-from kubectl_ijob.cli import GLOBAL_EPILOG, _check_output, _now, _seconds, cli, connect
+from kubectl_ijob.cli import (GLOBAL_EPILOG, _check_output, _domain, _job_name, _now, _seconds, cli,
+                              connect)
 from kubectl_ijob.errors import IjobError, usage
 
 DRY_RUN = click.option("--dry-run", type=click.Choice(["none", "client", "server"]),
@@ -28,7 +29,7 @@ def _say(lines: list[str], title: str) -> None:
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("-o", "--output", help="json or yaml.")
 @click.option("--no-headers", is_flag=True, help="Do not print headers.")
 @click.pass_context
@@ -102,9 +103,9 @@ def orphans(ctx: click.Context, all_namespaces: bool, output: Optional[str], no_
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.argument("labels", nargs=-1)
-@click.option("--index", "index", type=int, required=True, help="The completion index whose pod to relabel.")
+@click.option("--index", "index", type=click.IntRange(0), required=True, help="The completion index whose pod to relabel.")
 @click.option("--overwrite", is_flag=True, help="Allow changing a label that has a value.")
 @click.option("--detach", is_flag=True,
               help="Take the pod out of the Job's selector (quarantine): it is replaced, keeps running.")
@@ -115,7 +116,7 @@ def orphans(ctx: click.Context, all_namespaces: bool, output: Optional[str], no_
 @DRY_RUN
 @WAIT
 @TIMEOUT
-@click.option("--cluster-domain", default="cluster.local", show_default=True)
+@click.option("--cluster-domain", default="cluster.local", show_default=True, callback=_domain)
 @click.pass_context
 def relabel(ctx: click.Context, name: str, labels: tuple[str, ...], index: int, overwrite: bool,
             detach: bool, detach_dns: bool, out_of_service: bool, reattach: bool, force: bool,
@@ -146,6 +147,7 @@ def relabel(ctx: click.Context, name: str, labels: tuple[str, ...], index: int, 
     if not modes and not labels:
         raise usage("at least one label update is required (KEY=VALUE or KEY-), "
                     "or --detach, --out-of-service or --reattach")
+    ownership.parse_label_changes(list(labels), True, {})  # syntax first: nothing is sent
     seconds = _seconds(timeout_text, "--timeout") or 60
     kube = connect(ctx)
     snap = actions.family_snapshot(kube, name)
@@ -245,7 +247,7 @@ def _observe_relabel(kube: Any, name: str, before: Any, pod: dict[str, Any], pla
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @click.option("--cascade", type=click.Choice(["background", "foreground", "orphan"]),
               default="background", show_default=True,
               help="What happens to the pods, Service and ConfigMap (as kubectl delete).")
@@ -271,7 +273,7 @@ def delete(ctx: click.Context, name: str, cascade: str, dry_run: str, wait: bool
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
+@click.argument("name", callback=_job_name)
 @DRY_RUN
 @WAIT
 @TIMEOUT
@@ -333,8 +335,8 @@ def _delete(ctx: click.Context, name: str, cascade: str, dry_run: str, wait: boo
 
 
 @cli.command(epilog=GLOBAL_EPILOG)
-@click.argument("name")
-@click.option("-f", "--filename", type=click.Path(dir_okay=False),
+@click.argument("name", callback=_job_name)
+@click.option("-f", "--filename", type=click.Path(dir_okay=False, allow_dash=True),
               help="The old Job's manifest, if it was not orphaned by kubectl ijob.")
 @DRY_RUN
 @click.pass_context
@@ -350,10 +352,15 @@ def adopt(ctx: click.Context, name: str, filename: Optional[str], dry_run: str) 
       kubectl ijob adopt example-job --dry-run=client
       kubectl ijob adopt example-job
     """
-    import yaml
-
     from kubectl_ijob import actions, ownership
 
+    old = None
+    if filename:  # read and check the manifest before anything is sent
+        from kubectl_ijob.cli import read_object
+        from kubectl_ijob.manifests import saved_job_manifest
+
+        old = saved_job_manifest(read_object(filename), name, filename)
+        ownership.plan_adopt(old, [])
     kube = connect(ctx)
     if kube.get("Job", name) is not None:
         raise usage(f'job.batch "{name}" still exists: adopt re-creates a deleted Job '
@@ -363,13 +370,9 @@ def adopt(ctx: click.Context, name: str, filename: Optional[str], dry_run: str) 
                 if (s.get("spec", {}).get("selector") or {}).get("job-name") == name]
     saved = next((s for s in services if ownership.SAVED_JOB_ANNOTATION in
                   (s["metadata"].get("annotations") or {})), None)
-    if filename:
-        from kubectl_ijob.cli import _read_text
-
-        old = yaml.safe_load(_read_text(filename, "-f"))
-    elif saved is not None:
+    if old is None and saved is not None:
         old = json.loads(saved["metadata"]["annotations"][ownership.SAVED_JOB_ANNOTATION])
-    else:
+    elif old is None:
         raise usage(f'no saved Job found for "{name}" (it was not orphaned by kubectl ijob): '
                     "give the old Job's manifest with -f")
     orphans = [p for p in pods if not p["metadata"].get("ownerReferences")]

@@ -9,16 +9,26 @@ from typing import Iterable
 
 from kubectl_ijob.errors import usage
 
+MAX_INDEX = 2**31 - 2  # completions is an int32, so no Job has a higher index
 
-def parse_ranges(text: str | None, limit: int | None = None, flag: str = "--index") -> list[int]:
-    """Parse `0-2,5` into sorted unique indexes; `limit` (exclusive) bounds them."""
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # not `²` or `٣`: int() of those fails or surprises
+
+
+def parse_intervals(text: str | None, limit: int | None = None,
+                    flag: str = "--index") -> list[tuple[int, int]]:
+    """Check `0-2,5` and return its intervals, without expanding them into indexes.
+
+    Cheap for any input, so the CLI can check a flag's syntax before it knows `limit`
+    (`0-99999999999` must be an error later, not a hang now)."""
     if text is None or not text.strip():
         return []
-    out: set[int] = set()
+    out: list[tuple[int, int]] = []
     for part in text.split(","):
         part = part.strip()
         lo_s, sep, hi_s = part.partition("-")
-        if not lo_s.isdigit() or (sep and not hi_s.isdigit()):
+        if not _digits(lo_s) or (sep and not _digits(hi_s)):
             raise usage(f"invalid {flag} {text!r}: expected indexes like 0,2-4")
         lo = int(lo_s)
         hi = int(hi_s) if sep else lo
@@ -26,6 +36,16 @@ def parse_ranges(text: str | None, limit: int | None = None, flag: str = "--inde
             raise usage(f"invalid {flag} {text!r}: range {part} runs backwards")
         if limit is not None and hi >= limit:
             raise usage(f"invalid {flag} {text!r}: index {hi} is out of range 0-{limit - 1}")
+        if hi > MAX_INDEX:
+            raise usage(f"invalid {flag} {text!r}: index {hi} is out of range 0-{MAX_INDEX}")
+        out.append((lo, hi))
+    return out
+
+
+def parse_ranges(text: str | None, limit: int | None = None, flag: str = "--index") -> list[int]:
+    """Parse `0-2,5` into sorted unique indexes; `limit` (exclusive) bounds them."""
+    out: set[int] = set()
+    for lo, hi in parse_intervals(text, limit, flag):
         out.update(range(lo, hi + 1))
     return sorted(out)
 

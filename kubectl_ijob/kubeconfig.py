@@ -13,6 +13,9 @@ from typing import Any, Optional
 
 from kubectl_ijob.errors import usage
 
+# kubectl's words (clientcmd.ErrEmptyConfig) for a kubeconfig that defines nothing.
+EMPTY_CONFIG = ("invalid configuration: no configuration has been provided, "
+                "try setting KUBERNETES_MASTER environment variable")
 SA_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 
 
@@ -37,8 +40,13 @@ def _load(path: str) -> list[dict[str, Any]]:
     for p in path.split(os.pathsep):
         try:
             doc = yaml.safe_load(Path(p).read_text()) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise usage(f"cannot load kubeconfig {p}: {e}") from e
+        except OSError as e:
+            raise usage(f"cannot load kubeconfig {p}: {e.strerror or e}") from e
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise usage(f"error loading config file \"{p}\"{where}: "
+                        f"{getattr(e, 'problem', None) or e}") from e
         if not isinstance(doc, dict):
             raise usage(f"cannot load kubeconfig {p}: not a kubeconfig mapping")
         docs.append(doc)
@@ -63,6 +71,16 @@ def context_namespace(flag: Optional[str], context: Optional[str]) -> str:
     if context:
         raise usage(f"context was not found for specified context: {context}")
     return "default"
+
+
+def check_usable(flag: Optional[str]) -> None:
+    """Refuse, as kubectl does, a kubeconfig that defines no cluster, context or user."""
+    path = resolve_path(flag)
+    if path is None:
+        return
+    keys = ("clusters", "contexts", "users", "current-context")
+    if not any(doc.get(k) for doc in _load(path) for k in keys):
+        raise usage(EMPTY_CONFIG)
 
 
 def context_names(flag: Optional[str]) -> list[str]:

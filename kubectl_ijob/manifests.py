@@ -18,6 +18,14 @@ MANAGED_BY = "app.kubernetes.io/managed-by"
 PLUGIN = "kubectl-ijob"
 ITEM_PATH = "/ijob/item"
 MAX_CONFIGMAP_BYTES = 1024 * 1024
+MAX_INT32 = 2**31 - 1  # completions, parallelism and the policies are int32 in the Job API
+# The API server's limits for Indexed Jobs (pkg/apis/batch/validation: maxParallelismForIndexedJob,
+# completionsSoftLimit and parallelismLimitForHighCompletions).
+MAX_INDEXED_PARALLELISM = 100_000
+COMPLETIONS_SOFT_LIMIT = 100_000
+PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10_000
+# The peer names of --wait-for-peers are stored in the Job; etcd stores at most 1.5 MiB per object.
+MAX_PEER_NAME_BYTES = 1024 * 1024
 
 # Labels the API server and Job controller write; a manifest exported from a live Job
 # carries them, and sending them back would pin the new Job to the old one's uid.
@@ -83,11 +91,22 @@ def check_dns_label(value: str, what: str, dns1035: bool = False) -> None:
     if len(value) > 63:
         raise usage(f"{what} {value!r} is {len(value)} characters long; "
                     "it must be no more than 63 characters")
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         first = "an alphabetic character" if dns1035 else "an alphanumeric character"
         raise usage(f"{what} {value!r} is invalid: it must consist of lower case alphanumeric "
                     f"characters or '-', start with {first}, and end with an alphanumeric "
                     "character")
+
+
+def check_dns_subdomain(value: str, what: str) -> None:
+    """Raise a kubectl-style error unless `value` is a DNS-1123 subdomain (dot-separated labels)."""
+    if len(value) > 253:
+        raise usage(f"{what} {value!r} is {len(value)} characters long; "
+                    "it must be no more than 253 characters")
+    if not all(_DNS1123_LABEL.fullmatch(p) for p in value.split(".")):
+        raise usage(f"{what} {value!r} is invalid: it must consist of lower case alphanumeric "
+                    "characters, '-' or '.', and each dot-separated part must start and end "
+                    "with an alphanumeric character")
 
 
 def check_job_name(name: str, completions: int) -> None:
@@ -99,10 +118,13 @@ def check_job_name(name: str, completions: int) -> None:
                     f"{host!r} would be {len(host)} characters; the limit is 63")
 
 
-def check_positive(value: Optional[int], flag: str, minimum: int = 1) -> None:
-    """Reject counts below `minimum`, naming the flag."""
+def check_positive(value: Optional[int], flag: str, minimum: int = 1,
+                   maximum: int = MAX_INT32) -> None:
+    """Reject counts below `minimum` or above `maximum` (the API's int32), naming the flag."""
     if value is not None and value < minimum:
         raise usage(f"{flag} must be at least {minimum}, got {value}")
+    if value is not None and value > maximum:
+        raise usage(f"{flag} must be at most {maximum}, got {value}")
 
 
 def parse_key_values(pairs: list[str], flag: str) -> list[tuple[str, str]]:
@@ -120,7 +142,7 @@ def parse_env(items: list[str]) -> list[tuple[str, str]]:
     """`--env K=V` items, with names Kubernetes accepts for environment variables."""
     pairs = parse_key_values(items, "--env")
     for key, _ in pairs:
-        if not _ENV_NAME.match(key):
+        if not _ENV_NAME.fullmatch(key):
             raise usage(f"invalid --env name {key!r}: it must consist of letters, digits, "
                         "'_', '-' or '.', and must not start with a digit")
     return pairs
@@ -140,13 +162,13 @@ def check_label(key: str, value: Optional[str], flag: str) -> None:
     """Kubernetes' label key (optional DNS prefix + name) and value rules."""
     prefix, slash, name = key.rpartition("/")
     if slash and (not prefix or len(prefix) > 253 or not all(
-            _DNS1123_LABEL.match(p) for p in prefix.split("."))):
+            _DNS1123_LABEL.fullmatch(p) for p in prefix.split("."))):
         raise usage(f"invalid {flag} key {key!r}: the prefix must be a DNS subdomain")
-    if len(name) > 63 or not _LABEL_NAME.match(name):
+    if len(name) > 63 or not _LABEL_NAME.fullmatch(name):
         raise usage(f"invalid {flag} key {key!r}: a label name must be 63 characters or less, "
                     "begin and end with an alphanumeric character and contain only "
                     "alphanumerics, '-', '_' or '.'")
-    if value is not None and (len(value) > 63 or not _LABEL_VALUE.match(value)):
+    if value is not None and (len(value) > 63 or not _LABEL_VALUE.fullmatch(value)):
         raise usage(f"invalid {flag} value {value!r} for {key!r}: a label value must be 63 "
                     "characters or less, empty or begin and end with an alphanumeric "
                     "character, and contain only alphanumerics, '-', '_' or '.'")
@@ -154,7 +176,7 @@ def check_label(key: str, value: Optional[str], flag: str) -> None:
 
 def parse_port(text: str, flag: str) -> int:
     """A TCP port 1-65535."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise usage(f"invalid {flag} {text!r}: a port must be a number from 1 to 65535")
     return int(text)
 
@@ -163,9 +185,23 @@ def parse_http_probe(text: str) -> tuple[int, str]:
     """`PORT[/PATH]` for --liveness-http."""
     port, slash, path = text.partition("/")
     path = "/" + path if slash else "/"
-    if not _PATH.match(path):
+    if not _PATH.fullmatch(path):
         raise usage(f"invalid --liveness-http path {path!r}")
     return parse_port(port, "--liveness-http"), path
+
+
+def parse_exec_probe(text: str) -> list[str]:
+    """`--liveness-exec CMD` split like a shell into the probe's argv (no shell runs it)."""
+    import shlex
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as e:
+        raise usage(f"invalid --liveness-exec {text!r}: {str(e).lower()}") from e
+    if not argv:
+        raise usage("invalid --liveness-exec '': it needs a command, e.g. "
+                    "--liveness-exec 'cat /tmp/healthy'")
+    return argv
 
 
 def parse_items(text: Optional[str], file_text: Optional[str]) -> Optional[list[str]]:
@@ -182,6 +218,8 @@ def parse_items(text: Optional[str], file_text: Optional[str]) -> Optional[list[
             items.pop()
     else:
         return None
+    if not items and text is None:
+        raise usage("--items-file has no work items: expected one work item per line")
     if not items or any(i == "" for i in items) and text is not None:
         raise usage("--items must list at least one non-empty item, e.g. --items a,b,c")
     if sum(len(i.encode()) + 8 for i in items) > MAX_CONFIGMAP_BYTES:
@@ -202,6 +240,13 @@ def resolve_counts(spec: CreateSpec) -> tuple[int, int]:
     if completions is None:
         completions = 1
     parallelism = spec.parallelism if spec.parallelism is not None else completions
+    if parallelism > MAX_INDEXED_PARALLELISM:
+        if spec.parallelism is None:
+            raise usage(f"--completions={completions} needs --parallelism of at most "
+                        f"{MAX_INDEXED_PARALLELISM}: parallelism defaults to completions, and "
+                        f"the API server allows at most {MAX_INDEXED_PARALLELISM} for an Indexed Job")
+        raise usage(f"--parallelism must be at most {MAX_INDEXED_PARALLELISM} for an Indexed "
+                    f"Job, got {parallelism}")
     return completions, parallelism
 
 
@@ -217,11 +262,20 @@ def validate(spec: CreateSpec) -> tuple[int, int]:
                     "an Indexed Job allows Never or OnFailure")
     for flag, value, low in (("--backoff-limit", spec.backoff_limit, 0),
                              ("--backoff-limit-per-index", spec.backoff_limit_per_index, 0),
-                             ("--active-deadline-seconds", spec.active_deadline_seconds, 1),
                              ("--ttl-seconds-after-finished", spec.ttl_seconds_after_finished, 0)):
         check_positive(value, flag, low)
+    check_positive(spec.active_deadline_seconds, "--active-deadline-seconds", 1, 2**63 - 1)
     if spec.backoff_limit_per_index is not None and spec.restart_policy != "Never":
         raise usage("--backoff-limit-per-index requires --restart-policy=Never")
+    if spec.backoff_limit_per_index is not None and completions > COMPLETIONS_SOFT_LIMIT:
+        if "maxFailedIndexes" not in ((spec.job_base or {}).get("spec") or {}):
+            raise usage(f"--backoff-limit-per-index with more than {COMPLETIONS_SOFT_LIMIT} "
+                        "completions needs spec.maxFailedIndexes (set it in a -f Job manifest)")
+        if parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS:
+            raise usage(f"--backoff-limit-per-index with more than {COMPLETIONS_SOFT_LIMIT} "
+                        f"completions allows --parallelism of at most "
+                        f"{PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS}, got {parallelism}")
+    check_dns_subdomain(spec.cluster_domain, "--cluster-domain")
     if spec.items is not None:
         check_dns_label(items_name(spec), "items ConfigMap name")
     if spec.wait_for_peers is not None:
@@ -235,8 +289,8 @@ def validate(spec: CreateSpec) -> tuple[int, int]:
 # ---------------------------------------------------------------- builders
 
 def service_name(spec: CreateSpec) -> str:
-    """The headless Service's name: --service, else the job's name."""
-    return spec.service or spec.name
+    """The headless Service's name: --service (even an invalid empty one), else the job's name."""
+    return spec.name if spec.service is None else spec.service
 
 
 def items_name(spec: CreateSpec) -> str:
@@ -339,6 +393,11 @@ def _pod_spec(spec: CreateSpec, completions: int) -> dict[str, Any]:
 
         names = peer_names(spec.name, service_name(spec), spec.namespace or "default",
                            completions, spec.cluster_domain)
+        size = sum(len(a) + len(b) + 2 for a, b in names)
+        if size > MAX_PEER_NAME_BYTES:
+            raise usage(f"--wait-for-peers with {completions} completions would store "
+                        f"{size / 2**20:.1f} MiB of peer names in the Job, more than the API "
+                        "server accepts in one object: use fewer completions or drop --wait-for-peers")
         image = spec.wait_image or main.get("image")
         pod["initContainers"] = [wait_container(image, names, spec.wait_for_peers)] + \
             pod.get("initContainers", [])
@@ -397,6 +456,21 @@ def _without_generated(obj: dict[str, Any]) -> dict[str, Any]:
     for key in GENERATED_LABELS:
         labels.pop(key, None)
     return out
+
+
+def saved_job_manifest(doc: Any, name: str, source: str) -> dict[str, Any]:
+    """The old Job that `adopt -f` re-creates: a Job manifest named NAME (or unnamed)."""
+    if not isinstance(doc, dict) or doc.get("kind") != "Job":
+        kind = doc.get("kind") if isinstance(doc, dict) else None
+        raise usage(f"{source}: expected the old Job's manifest (kind: Job), got "
+                    f"{'kind ' + str(kind) if kind else 'no Kubernetes object'}")
+    meta = doc.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise usage(f"{source}: metadata must be a mapping")
+    other = (meta or {}).get("name")
+    if other not in (None, name):
+        raise usage(f"{source}: the manifest is job {other!r}, not {name!r}")
+    return {**doc, "metadata": {**(meta or {}), "name": name}}
 
 
 def from_manifest(doc: Any, source: str) -> tuple[dict[str, Any], Optional[dict[str, Any]]]:

@@ -153,7 +153,7 @@ def parse_method(text: str) -> Method:
 
 def check_name(name: str) -> str:
     """Only plain DNS names go into a pod's command line."""
-    if len(name) > 253 or not _NAME.match(name):
+    if len(name) > 253 or not _NAME.fullmatch(name):
         raise usage(f"refusing to probe {name!r}: not a valid DNS name")
     return name
 
@@ -193,15 +193,19 @@ class PairResult:
         return self.code == "ok"
 
 
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # pod output: `²`.isdigit() but int() fails
+
+
 def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]:
     """Probe-script output -> one result per target (missing lines become `no-result`)."""
     got: dict[int, PairResult] = {}
     for line in text.splitlines():
         parts = line.split(" ", 5)
-        if len(parts) < 5 or parts[0] != "R" or not parts[1].isdigit():
+        if len(parts) < 5 or parts[0] != "R" or not _number(parts[1]):
             continue
         target = int(parts[1])
-        latency = int(parts[3]) / 1000.0 if parts[3].isdigit() else None
+        latency = int(parts[3]) / 1000.0 if _number(parts[3]) else None
         addrs = [] if parts[4] == "-" else parts[4].split(",")
         detail = parts[5] if len(parts) > 5 and parts[5] != "-" else ""
         got[target] = PairResult(source, target, parts[2], latency, addrs, detail)
