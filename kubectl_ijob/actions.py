@@ -93,7 +93,12 @@ def snapshot(kube: Any, name: str) -> Snapshot:
     """One GET of the Job, one paginated LIST of its pods, one GET of its Service, and one
     LIST of the Service's EndpointSlices (a side query: Forbidden becomes a note)."""
     job = get_indexed_job(kube, name)
-    pods = kube.list_pods(job_selector(job))
+    return _with_service(kube, job, kube.list_pods(job_selector(job)))
+
+
+def _with_service(kube: Any, job: dict[str, Any], pods: list[dict[str, Any]]) -> Snapshot:
+    """Add the Service the pod template's subdomain names and its EndpointSlices (a side
+    query: Forbidden becomes a note, not an error)."""
     sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
     snap = Snapshot(job, pods, kube.get_service(sub) if sub else None)
     if snap.service is not None:
@@ -104,6 +109,12 @@ def snapshot(kube: Any, name: str) -> Snapshot:
                 raise
             snap.notes.append(f"cannot read EndpointSlices, DNS publication unknown: {e.message}")
     return snap
+
+
+# The Job's own status (Complete, Failed) changes after its pods' last events, so the pod
+# watch is renewed this often (seconds) and the Job read again, instead of waiting on a
+# quiet stream for minutes.
+WATCH_WINDOW = 10
 
 
 def watch(kube: Any, name: str, on_change: Callable[[Snapshot], None],
@@ -135,7 +146,7 @@ def watch(kube: Any, name: str, on_change: Callable[[Snapshot], None],
 
 
 def _events(kube: Any, selector: str, rv: Optional[str]) -> Iterator[dict[str, Any]]:
-    for event in kube.watch_pods(selector, rv):
+    for event in kube.watch_pods(selector, rv, timeout=WATCH_WINDOW):
         kind = event.get("type")
         if kind == "ERROR":
             return  # 410 Gone and friends: the caller re-lists
@@ -192,16 +203,7 @@ def family_snapshot(kube: Any, name: str, job: Optional[dict[str, Any]] = None) 
 
     job = job or get_indexed_job(kube, name)
     pods = kube.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"])
-    sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
-    snap = Snapshot(job, pods, kube.get_service(sub) if sub else None)
-    if snap.service is not None:
-        try:
-            snap.slices = kube.list_endpoint_slices(sub)
-        except IjobError as e:
-            if "(Forbidden)" not in e.message:
-                raise
-            snap.notes.append(f"cannot read EndpointSlices: {e.message}")
-    return snap
+    return _with_service(kube, job, pods)
 
 
 def dependents(kube: Any, job: dict[str, Any], service: Optional[dict[str, Any]]) -> list[dict[str, Any]]:

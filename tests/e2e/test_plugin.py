@@ -217,7 +217,7 @@ def test_forbidden_for_a_restricted_user(ijob, kubectl, restricted_kubeconfig, b
 def test_ping_matrix_dns_failure_and_tcp(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "peers", "--completions", "3",
            command=["sh", "-c", 'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then '
-                                'while true; do nc -l -p 8080 -e true; done; else sleep 600; fi'])
+                                'exec nc -ll -p 8080 -e true; else sleep 600; fi'])  # -ll: persistent
     running(kubectl, "peers", 3)
     assert ijob("wait", "peers", "--for=peers", "--timeout=60s").returncode == 0
     out = ijob("ping", "peers", "--timeout", "2")
@@ -286,3 +286,14 @@ def test_wait_for_peers_init_container(ijob, kubectl, busybox_image):
     for p in job_pods(kubectl, "gate"):
         init = kubectl("logs", p["metadata"]["name"], "-c", "ijob-wait-for-peers").stdout
         assert "all peers resolve" in init
+
+
+def test_watch_ends_when_the_job_completes(ijob, busybox_image):
+    # The Job turns Complete after its pod's last event: -w must notice without a pod event.
+    create(ijob, busybox_image, "quick", command=["sh", "-c", "sleep 3"])
+    start = time.monotonic()
+    out = ijob("status", "quick", "-w")
+    took = time.monotonic() - start
+    assert out.returncode == 0, out.stderr
+    assert "Status:            Complete" in out.stdout
+    assert took < 45, f"status -w took {took:.0f}s to notice the Job completed"

@@ -100,7 +100,7 @@ class WatchKube:
     def get_service(self, name):
         return None
 
-    def watch_pods(self, selector, rv):
+    def watch_pods(self, selector, rv, timeout=300):
         self.watches += 1
         if self.watches == 1:
             yield {"type": "ERROR", "object": {"kind": "Status", "code": 410}}
