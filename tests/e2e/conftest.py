@@ -14,21 +14,25 @@ GROUPS = {"jobs": "batch", "endpointslices": "discovery.k8s.io"}
 def restricted_kubeconfig(kubectl, namespace, tmp_path):
     """Make a kubeconfig for a ServiceAccount that holds only the given verbs on the given resources."""
 
-    def make(verbs: list[str], resources: list[str]) -> str:
-        rules = {}
+    def make(verbs: list[str] = (), resources: list[str] = (), rules: list[dict] = (),
+             name: str = "restricted") -> str:
+        """A kubeconfig for ServiceAccount `name` bound to a Role of exactly `rules`
+        (or of `verbs` on each of `resources`)."""
+        by_group: dict[str, list[str]] = {}
         for res in resources:
-            rules.setdefault(GROUPS.get(res, ""), []).append(res)
+            by_group.setdefault(GROUPS.get(res, ""), []).append(res)
+        rules = list(rules) + [{"apiGroups": [g], "resources": r, "verbs": list(verbs)}
+                               for g, r in by_group.items()]
         role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                "metadata": {"name": "restricted", "namespace": namespace},
-                "rules": [{"apiGroups": [g], "resources": r, "verbs": verbs} for g, r in rules.items()]}
-        manifest = tmp_path / "rbac.yaml"
+                "metadata": {"name": name, "namespace": namespace}, "rules": rules}
+        manifest = tmp_path / f"{name}-rbac.yaml"
         manifest.write_text(yaml.safe_dump(role))
-        for args in (["create", "serviceaccount", "restricted"], ["apply", "-f", str(manifest)],
-                     ["create", "rolebinding", "restricted", "--role=restricted",
-                      f"--serviceaccount={namespace}:restricted"]):
+        for args in (["create", "serviceaccount", name], ["apply", "-f", str(manifest)],
+                     ["create", "rolebinding", name, f"--role={name}",
+                      f"--serviceaccount={namespace}:{name}"]):
             out = kubectl(*args)
             assert out.returncode == 0, out.stderr
-        token = kubectl("create", "token", "restricted").stdout.strip()
+        token = kubectl("create", "token", name).stdout.strip()
         admin = json.loads(kubectl("config", "view", "--raw", "--minify", "-o", "json").stdout)
         cluster = admin["clusters"][0]["cluster"]
         if "certificate-authority" in cluster:
@@ -36,10 +40,10 @@ def restricted_kubeconfig(kubectl, namespace, tmp_path):
                 cluster["certificate-authority-data"] = base64.b64encode(f.read()).decode()
         config = {"apiVersion": "v1", "kind": "Config", "current-context": "restricted",
                   "clusters": [{"name": "c", "cluster": cluster}],
-                  "users": [{"name": "restricted", "user": {"token": token}}],
+                  "users": [{"name": name, "user": {"token": token}}],
                   "contexts": [{"name": "restricted", "context": {
-                      "cluster": "c", "user": "restricted", "namespace": namespace}}]}
-        path = tmp_path / "restricted.kubeconfig"
+                      "cluster": "c", "user": name, "namespace": namespace}}]}
+        path = tmp_path / f"{name}.kubeconfig"
         path.write_text(yaml.safe_dump(config))
         return str(path)
 
