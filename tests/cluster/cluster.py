@@ -361,7 +361,8 @@ def runtime() -> None:
     have = sh("ctr", "-a", str(SOCK), "-n", "k8s.io", "images", "ls", "-q").stdout.split()
     with tempfile.TemporaryDirectory() as tmp:
         for tag, make in ((images.PAUSE_IMAGE, images.pause_archive),
-                          (images.BUSYBOX_IMAGE, images.busybox_archive)):
+                          (images.BUSYBOX_IMAGE, images.busybox_archive),
+                          (images.SLIM_IMAGE, images.slim_archive)):
             if tag not in have:
                 tar = make(Path(tmp) / "image.tar")
                 sh("ctr", "-a", str(SOCK), "-n", "k8s.io", "images", "import", "--digests",

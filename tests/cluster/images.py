@@ -1,7 +1,9 @@
 """Container images without a registry: docker-archive tars written with the stdlib.
 
-A workload image (Debian's static busybox and its applets) and a pause image
-(Debian's static catatonit), imported into containerd with `ctr images import`.
+A workload image (Debian's static busybox and its applets), a Debian-slim-like image
+(bash, coreutils, sed, awk and getent with their shared libraries, and no ping, nc or
+nslookup, like most language base images), and a pause image (Debian's static
+catatonit), imported into containerd with `ctr images import`.
 """
 from __future__ import annotations
 
@@ -9,11 +11,16 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
 BUSYBOX_IMAGE = "localhost/ijob-test/busybox:1.36"
 PAUSE_IMAGE = "localhost/ijob-test/pause:1"
+SLIM_IMAGE = "localhost/ijob-test/slim:12"
+SLIM_TOOLS = ("bash", "getent", "sleep", "cat", "date", "awk", "sort", "sed", "tr", "head",
+              "timeout", "hostname", "echo", "true")
 APPLETS = ("sh", "ash", "ping", "nslookup", "nc", "wget", "rev", "sleep", "cat", "echo",
            "hostname", "ls", "env", "date", "timeout", "seq", "true", "false", "grep", "awk",
            "sed", "sort", "tr", "head", "tail", "cut", "uniq", "wc", "id", "ps", "kill", "mkdir",
@@ -79,6 +86,31 @@ def busybox_archive(path: Path) -> Path:
     for applet in APPLETS:
         files[f"bin/{applet}"] = (None, 0o777, tarfile.SYMTYPE, "busybox")
     return write_archive(path, BUSYBOX_IMAGE, files, None, ["sh"])
+
+
+def _dynamic(files: dict[str, tuple], tool: str) -> None:
+    """A host binary at bin/<tool>, with the shared libraries ldd names at their paths."""
+    real = Path(shutil.which(tool) or f"/usr/bin/{tool}").resolve()
+    files[f"bin/{tool}"] = (real.read_bytes(), 0o755)
+    for line in subprocess.run(["ldd", str(real)], capture_output=True, text=True).stdout.splitlines():
+        parts = line.split()
+        lib = parts[2] if "=>" in parts and len(parts) > 2 else (parts[0] if parts else "")
+        if lib.startswith("/"):
+            parent = Path(lib.lstrip("/")).parent
+            while str(parent) != ".":
+                files.setdefault(str(parent), (None, 0o755, tarfile.DIRTYPE))
+                parent = parent.parent
+            files[lib.lstrip("/")] = (Path(lib).resolve().read_bytes(), 0o755)
+
+
+def slim_archive(path: Path) -> Path:
+    """An image without ping, nc or nslookup: what `ping` must cope with (getent, /dev/tcp)."""
+    files = _base()
+    for tool in SLIM_TOOLS:
+        _dynamic(files, tool)
+    files["bin/sh"] = (None, 0o777, tarfile.SYMTYPE, "bash")
+    files["etc/nsswitch.conf"] = (b"hosts: files dns\n", 0o644)
+    return write_archive(path, SLIM_IMAGE, files, None, ["bash"])
 
 
 def pause_archive(path: Path) -> Path:

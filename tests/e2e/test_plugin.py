@@ -297,3 +297,47 @@ def test_watch_ends_when_the_job_completes(ijob, busybox_image):
     assert out.returncode == 0, out.stderr
     assert "Status:            Complete" in out.stdout
     assert took < 45, f"status -w took {took:.0f}s to notice the Job completed"
+
+
+def test_image_without_ping_says_which_tool_is_missing(ijob, kubectl):
+    # A Debian-slim-like image (bash, coreutils, getent; no ping, nc or nslookup): DNS works
+    # through getent, TCP through bash's /dev/tcp, and ICMP is reported as a missing tool
+    # in that pod, not as an unreachable peer.
+    import os
+
+    from tests.cluster.images import SLIM_IMAGE
+
+    image = os.environ.get("IJOB_E2E_SLIM_IMAGE", SLIM_IMAGE)
+    out = ijob("create", "slim", "--image", image, "--image-pull-policy", "IfNotPresent",
+               "--completions", "2", "--", "sleep", "600")
+    assert out.returncode == 0, out.stderr
+    running(kubectl, "slim", 2)
+    assert ijob("wait", "slim", "--for=peers", "--timeout=60s").returncode == 0
+    icmp = ijob("ping", "slim", "-o", "json")
+    assert icmp.returncode == 1
+    pairs = json.loads(icmp.stdout)["pairs"]
+    assert {p["code"] for p in pairs} == {"no-tool"} and all(p["detail"] == "ping" for p in pairs)
+    assert all(p["addresses"] for p in pairs)  # the names did resolve
+    assert "NO-TOOL" in ijob("ping", "slim").stdout
+    dns = ijob("ping", "slim", "--method", "dns")
+    assert dns.returncode == 0, dns.stdout + dns.stderr
+    tcp = json.loads(ijob("ping", "slim", "--method", "tcp:9", "-o", "json").stdout)
+    assert {p["code"] for p in tcp["pairs"]} == {"refused"}  # probed, nobody listens on 9
+
+
+def test_ctrl_c_stops_a_watch_cleanly(ijob, busybox_image, cluster_kubeconfig, namespace):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    create(ijob, busybox_image, "long")
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", cluster_kubeconfig,
+                             "-n", namespace, "status", "long", "-w"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "INDEX" in out

@@ -191,3 +191,46 @@ def test_rest_paths():
     assert path("EndpointSlice", "ns") == "/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices"
     assert path("Namespace", "ignored") == "/api/v1/namespaces"
     assert path("ConfigMap", "a/b", "c d") == "/api/v1/namespaces/a%2Fb/configmaps/c%20d"
+
+
+def test_silent_server_is_bounded_by_request_timeout(tmp_path):
+    """A server that accepts connections and never answers: kubectl's timeout words, no hang."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or answers
+    port = listener.getsockname()[1]
+    kc = tmp_path / "config"
+    kc.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "a",
+        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
+        "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}]}))
+    try:
+        start = time.monotonic()
+        out = run("status", "x", "--kubeconfig", str(kc), "--request-timeout", "2s")
+        took = time.monotonic() - start
+    finally:
+        listener.close()
+    assert out.returncode == 1
+    assert out.stderr.strip() == ("Unable to connect to the server: net/http: request canceled "
+                                  "(Client.Timeout exceeded while awaiting headers)")
+    assert took < 10
+
+
+def test_credentials_never_printed_even_with_v(tmp_path):
+    secret = "s3cr3t-t0ken-do-not-print"
+    kc = tmp_path / "config"
+    kc.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "a",
+        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
+        "clusters": [{"name": "c", "cluster": {"server": "http://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"token": secret, "username": "admin", "password": secret}}]}))
+    for args in (["status", "x"], ["create", "x", "--image", "i:1"], ["ping", "x"],
+                 ["exec", "x", "0", "--", "true"], ["status", "x", "--context", "missing"]):
+        out = run(*args, "--kubeconfig", str(kc), "-v")
+        assert out.returncode == 1
+        assert "Traceback" in out.stderr or "error" in out.stderr  # -v shows the traceback
+        assert secret not in out.stdout + out.stderr, args
