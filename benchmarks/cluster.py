@@ -93,6 +93,17 @@ def counting() -> Iterator[Counter]:
         urllib3.PoolManager.urlopen = original
 
 
+def describe_request(key: str) -> str:
+    """`GET /apis/batch/v1/namespaces/ns/jobs/x` -> `GET jobs/x`; a collection -> `LIST pods`."""
+    method, url_path = key.split(" ", 1)
+    parts = url_path.strip("/").split("/")
+    if "namespaces" in parts[:-1]:
+        parts = parts[parts.index("namespaces") + 2:]
+    if method == "GET" and len(parts) == 1:
+        return f"LIST {parts[0]}"
+    return f"{method} {'/'.join(parts)}"
+
+
 def in_process(c: Cluster, *args: str) -> tuple[int, Counter]:
     """Run the plugin in this process; return its exit code and the requests it sent."""
     from kubectl_ijob.cli import main
@@ -143,7 +154,7 @@ def bench_status_cost(c: Cluster, record: Record) -> None:
     for completions, parallelism in sizes:
         code, seen = in_process(c, "status", f"cost-{completions}")
         counts.append(sum(seen.values()))
-        detail = ", ".join(f"{k.split()[0]} {k.split('/')[-1]}" for k in sorted(seen))
+        detail = ", ".join(describe_request(k) for k in sorted(seen))
         record(f"status, {completions} completions ({parallelism} pods): API requests",
                str(counts[-1]), detail, "ok" if code == 0 else f"exit {code}")
     record("status: requests constant in the number of indexes",

@@ -140,9 +140,9 @@ def exec_(ctx: click.Context, name: str, index: int, command: tuple[str, ...],
         raise usage(f"invalid INDEX {index}: index {index} is out of range 0-{completions - 1}")
     pod = _current(snap, index)
     if pod is None or pod.get("status", {}).get("phase") != "Running":
-        state = "has no pod" if pod is None else f"pod {pod['metadata']['name']} is " \
+        state = "it has no pod" if pod is None else f"pod {pod['metadata']['name']} is " \
             f"{pod.get('status', {}).get('phase')}"
-        raise usage(f"cannot exec into index {index}: it {state}, not Running")
+        raise usage(f"cannot exec into index {index}: {state}, not Running")
     pod_name = pod["metadata"]["name"]
     if stdin or tty:
         # Interactive sessions need a raw terminal and stdin forwarding: kubectl does that best.

@@ -191,6 +191,15 @@ def _pod_for(snap: Any, index: int, detached: bool) -> Optional[dict[str, Any]]:
     return mine[0] if mine else None
 
 
+def _live(snap: Any, index: int) -> list[dict[str, Any]]:
+    """The index's pods that are neither finished nor being deleted."""
+    from kubectl_ijob import status as st
+
+    return [p for p in snap.pods if st.pod_index(p) == index
+            and not p["metadata"].get("deletionTimestamp")
+            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+
+
 def _observe_relabel(kube: Any, name: str, before: Any, pod: dict[str, Any], plan: Any,
                      seconds: float) -> list[str]:
     """Wait for the controllers' reaction to a relabel and describe it from the API."""
@@ -212,9 +221,9 @@ def _observe_relabel(kube: Any, name: str, before: Any, pod: dict[str, Any], pla
                 ownership.TRACKING_FINALIZER not in (mine["metadata"].get("finalizers") or [])
             return snap if released and (new or st.finished(snap.job)) else None
         if not plan.job_before and plan.job_after:
-            dup = [p for p in snap.pods if st.pod_index(p) == index and ownership.owned_by_job(p, snap.job)]
-            gone = [p for p in dup if p["metadata"].get("deletionTimestamp")]
-            return snap if gone or (len(dup) == 1 and mine is not None) else None
+            # Settled once the controller has adopted and de-duplicated: one live pod left.
+            live = _live(snap, index)
+            return snap if len(live) == 1 and ownership.owned_by_job(live[0], snap.job) else None
         if plan.service_before != plan.service_after:
             eps = st.endpoints_by_pod(snap.slices) or {}
             return snap if (uid in eps) == plan.service_after else None
@@ -238,6 +247,12 @@ def _observe_relabel(kube: Any, name: str, before: Any, pod: dict[str, Any], pla
     for p in snap.pods:
         if st.pod_index(p) == index and p is not mine and p["metadata"].get("deletionTimestamp"):
             out.append(f"the Job controller is deleting pod {p['metadata']['name']} (duplicate of index {index})")
+    now = {p["metadata"]["name"] for p in snap.pods}
+    for p in _live(before, index):
+        if p["metadata"]["name"] not in now:
+            out.append(f"pod {p['metadata']['name']} (index {index}) was deleted by the Job controller")
+    if not plan.job_before and plan.job_after:
+        out.append(f"index {index} runs on pod {_live(snap, index)[0]['metadata']['name']}")
     addrs = sorted({a for sl in snap.slices or [] for ep in sl.get("endpoints") or []
                     if ep.get("hostname") == f"{name}-{index}" for a in ep.get("addresses") or []})
     out.append(f"DNS {name}-{index}: " + (", ".join(addrs) if addrs else "no records"))

@@ -62,6 +62,8 @@ probe() {
   i=$1; short=$2; fqdn=$3
   t0=$(now_us)
   addrs=$(resolve "$short" "$fqdn"); rc=$?
+  # One retry on a DNS timeout: a lost UDP answer is not a broken peer.
+  [ $rc -eq 3 ] && { t0=$(now_us); addrs=$(resolve "$short" "$fqdn"); rc=$?; }
   t1=$(now_us)
   case $rc in
     2) echo "R $i nxdomain - - $short"; return ;;

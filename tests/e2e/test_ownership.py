@@ -52,7 +52,10 @@ def test_detach_releases_and_replaces(ijob, kubectl, busybox_image):
     def one_left():
         live = [p for p in by_index(kubectl, "quar", 1) if not p["metadata"].get("deletionTimestamp")]
         return live if len(live) == 1 else None
-    until(one_left, 60, what="the Job controller to keep one pod of index 1")
+    live = until(one_left, 60, what="the Job controller to keep one pod of index 1")
+    # --wait reported what the controller did, and it is what the API shows.
+    assert f"index 1 runs on pod {live[0]['metadata']['name']}" in back.stdout
+    assert "deleting pod" in back.stdout or "was deleted by the Job controller" in back.stdout
 
 
 def test_out_of_service_keeps_the_pod_in_the_job(ijob, kubectl, busybox_image):

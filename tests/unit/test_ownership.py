@@ -120,6 +120,17 @@ def test_adopt_plan_from_saved_job():
     assert "controller-uid" not in plan.job["metadata"]["labels"]
 
 
+def test_adopt_warns_only_about_two_live_pods_of_an_index():
+    saved = json.loads(o.saved_job(job(completions=2)))
+    a, b = pod(1, name="example-job-1-a"), pod(1, name="example-job-1-b")
+    for p in (a, b):
+        p["metadata"]["ownerReferences"] = []
+    assert any("index 1 has two active pods" in w for w in o.plan_adopt(saved, [a, b]).warnings)
+    b["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"  # already going away
+    assert not any("two active" in w for w in o.plan_adopt(saved, [a, b]).warnings)
+    assert not any("two active" in w for w in o.plan_adopt(saved, [b, a]).warnings)
+
+
 @pytest.mark.parametrize("selector,labels,want", [
     ({"matchLabels": {"a": "1"}}, {"a": "1"}, True),
     ({"matchLabels": {"a": "1"}}, {"a": "2"}, False),
