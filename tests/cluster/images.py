@@ -20,7 +20,7 @@ BUSYBOX_IMAGE = "localhost/ijob-test/busybox:1.36"
 PAUSE_IMAGE = "localhost/ijob-test/pause:1"
 SLIM_IMAGE = "localhost/ijob-test/slim:12"
 SLIM_TOOLS = ("bash", "getent", "sleep", "cat", "date", "awk", "sort", "sed", "tr", "head",
-              "timeout", "hostname", "echo", "true")
+              "timeout", "hostname", "echo", "true", "mkdir", "chmod", "ls")
 APPLETS = ("sh", "ash", "ping", "nslookup", "nc", "wget", "rev", "sleep", "cat", "echo",
            "hostname", "ls", "env", "date", "timeout", "seq", "true", "false", "grep", "awk",
            "sed", "sort", "tr", "head", "tail", "cut", "uniq", "wc", "id", "ps", "kill", "mkdir",

@@ -1,0 +1,125 @@
+"""Faults on the real cluster: the API server going away mid-command, a pod deleted
+while `ping` runs in it. The result is reported per pod or in kubectl's words, never a
+hang or a traceback."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import yaml
+
+from tests.e2e.test_plugin import create, running
+
+pytestmark = pytest.mark.e2e
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENV = dict(os.environ, NO_COLOR="1", PYTHONPATH=ROOT)
+
+
+class Proxy:
+    """A TCP forwarder to the API server that the test can cut, like a server going away."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Stop listening and reset every open connection."""
+        self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        self.listener.close()
+        for s in self.conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+
+def test_api_server_gone_during_a_watch(ijob, busybox_image, cluster_kubeconfig, namespace, tmp_path):
+    create(ijob, busybox_image, "cut")
+    config = yaml.safe_load(open(cluster_kubeconfig))
+    server = config["clusters"][0]["cluster"]["server"]
+    host, port = server.split("://", 1)[1].rsplit(":", 1)
+    proxy = Proxy(host, int(port))
+    config["clusters"][0]["cluster"]["server"] = f"{server.split('://')[0]}://127.0.0.1:{proxy.port}"
+    kc = tmp_path / "via-proxy.kubeconfig"
+    kc.write_text(yaml.safe_dump(config))
+    proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", str(kc), "-n", namespace,
+                             "--request-timeout", "5s", "status", "cut", "-w"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(4)  # the first table is drawn and the watch is open
+    proxy.cut()
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - start < 30  # bounded: one retry, then the error
+    assert proc.returncode == 1
+    assert err.strip().startswith("Unable to connect to the server: "), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "INDEX" in out
+
+
+def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespace, tmp_path):
+    # Slim-image pods whose `ping` takes 8 seconds: index 1 is deleted while its exec runs.
+    from tests.cluster.images import SLIM_IMAGE
+
+    slow_ping = ("mkdir -p /tmp/bin && printf '#!/bin/bash\\nsleep 8\\necho \"64 bytes: time=1.0 ms\"\\n' "
+                 "> /tmp/bin/ping && chmod +x /tmp/bin/ping 2>/dev/null; exec sleep 600")
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "gone"},
+        "spec": {"template": {"spec": {"terminationGracePeriodSeconds": 0, "containers": [{
+            "name": "w", "image": os.environ.get("IJOB_E2E_SLIM_IMAGE", SLIM_IMAGE),
+            "imagePullPolicy": "IfNotPresent", "command": ["bash", "-c", slow_ping],
+            "env": [{"name": "PATH", "value": "/tmp/bin:/bin"}]}]}}}}))
+    assert ijob("create", "-f", str(manifest), "--completions", "3").returncode == 0
+    pods = running(kubectl, "gone", 3)
+    assert ijob("wait", "gone", "--for=peers", "--timeout=60s").returncode == 0
+    victim = next(p["metadata"]["name"] for p in pods
+                  if p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "1")
+    proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", cluster_kubeconfig,
+                             "-n", namespace, "ping", "gone", "--timeout", "10", "-o", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(3)  # every exec is running its slow probes
+    assert kubectl("delete", "pod", victim, "--grace-period=0", "--force").returncode == 0
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in err
+    pairs = json.loads(out)["pairs"]
+    from_victim = [p for p in pairs if p["from"] == 1]
+    others = [p for p in pairs if p["from"] != 1]
+    assert from_victim and all(p["code"] in ("exec-failed", "no-result") for p in from_victim), from_victim
+    assert others and all(p["ok"] for p in others if p["to"] != 1), others  # the rest is shown
