@@ -341,3 +341,28 @@ def test_ctrl_c_stops_a_watch_cleanly(ijob, busybox_image, cluster_kubeconfig, n
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "INDEX" in out
+
+
+def test_exec_credential_plugin_is_used(ijob, kubectl, restricted_kubeconfig, busybox_image, tmp_path):
+    # A kubeconfig whose user runs an exec credential plugin (as cloud providers' do): the
+    # official loader runs it and the plugin's requests carry the token it printed.
+    kc = yaml.safe_load(open(restricted_kubeconfig(verbs=["get", "list"], resources=["jobs", "pods", "services"])))
+    token = kc["users"][0]["user"].pop("token")
+    plugin = tmp_path / "credential-plugin.sh"
+    plugin.write_text("#!/bin/sh\necho \"$0 ran\" >> " + str(tmp_path / "calls") + "\n"
+                      "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                      "\"status\":{\"token\":\"%s\"}}' \"$IJOB_TEST_TOKEN\"\n")
+    plugin.chmod(0o755)
+    kc["users"][0]["user"]["exec"] = {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                                      "env": [{"name": "IJOB_TEST_TOKEN", "value": token}],
+                                      "interactiveMode": "Never"}
+    path = tmp_path / "exec.kubeconfig"
+    path.write_text(yaml.safe_dump(kc))
+    create(ijob, busybox_image, "cred", "--completions", "2")
+    st = ijob("--kubeconfig", str(path), "status", "cred")
+    assert st.returncode == 0, st.stderr
+    assert "cred-1" in st.stdout
+    denied = ijob("--kubeconfig", str(path), "create", "other", "--image", busybox_image)
+    assert "system:serviceaccount:" in denied.stderr  # the plugin's identity, not anonymous
+    assert (tmp_path / "calls").read_text().count("ran") >= 2
+    assert token not in st.stdout + st.stderr + denied.stdout + denied.stderr
