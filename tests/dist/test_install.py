@@ -74,3 +74,22 @@ def test_pipx_install_gives_a_working_plugin(tmp_path):
     assert made.stdout.split() == ["job.batch/x", "service/x"], made.stderr
     comp = sh([str(tmp_path / "bin" / "kubectl_complete-ijob"), "st"], env=env)
     assert comp.stdout.split() == ["status", ":4"]
+
+
+@pytest.mark.e2e
+def test_krew_archive_talks_to_a_real_cluster(archive, tmp_path, cluster_kubeconfig, namespace, busybox_image):
+    # The zipapp pins another kubernetes client (35, pure Python) than a pip install (37):
+    # the REST, auth and exec paths must work with it too.
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path)
+    plugin = [sys.executable, "-I", str(tmp_path / "kubectl-ijob"), "--kubeconfig", cluster_kubeconfig,
+              "-n", namespace]
+    made = sh([*plugin, "create", "zip", "--image", busybox_image, "--image-pull-policy", "IfNotPresent",
+               "--completions", "2", "--", "sleep", "300"])
+    assert made.returncode == 0, made.stderr
+    assert sh([*plugin, "wait", "zip", "--for=ready", "--timeout=90s"]).returncode == 0
+    assert "4/4 pairs ok" in sh([*plugin, "ping", "zip"]).stdout
+    assert sh([*plugin, "exec", "zip", "1", "--", "sh", "-c", "exit 4"]).returncode == 4
+    assert "zip-1" in sh([*plugin, "status", "zip"]).stdout
