@@ -203,9 +203,10 @@ def bench_ping(c: Cluster, record: Record, sizes: tuple[int, ...] = (2, 4, 8, 16
     """Target 5: ping wall time grows sub-linearly in N; at N=8 >= 10x the naive loop."""
     for n in sizes:
         c.create(f"ping{n}", n, n, "sh", "-c", "sleep 3600")
+    pods_of = {n: c.wait_pods(f"ping{n}", n, "Running") for n in sizes}  # all started: a quiet node
     walls = {}
     for n in sizes:
-        pods = c.wait_pods(f"ping{n}", n, "Running")
+        pods = pods_of[n]
         argv = c.ijob_argv("ping", f"ping{n}")
         ok = subprocess.run(argv, capture_output=True, text=True, env=c.env, timeout=300)
         walls[n] = median_wall([argv], c.env, 5)

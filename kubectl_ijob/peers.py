@@ -34,11 +34,11 @@ now_us() {
 resolve() {  # prints addresses, one per line; exit 2 NXDOMAIN, 3 timeout, 4 no tool
   if has getent; then
     out=$(getent ahostsv4 "$1" 2>/dev/null); rc=$?
-    [ $rc -eq 0 ] && { echo "$out" | awk '{print $1}' | sort -u; return 0; }
+    [ $rc -eq 0 ] && { echo "$out" | awk '!seen[$1]++ {print $1}'; return 0; }
     [ $rc -eq 2 ] && return 2; return 3
   elif has nslookup; then
     out=$(nslookup "$2" 2>&1)
-    addrs=$(echo "$out" | awk '/^Name:/{n=1} n && /^Address/{print $NF}' | sed 's/#.*//' | sort -u)
+    addrs=$(echo "$out" | awk '/^Name:/{n=1} n && /^Address/{a=$NF; sub(/#.*/, "", a); if (!seen[a]++) print a}')
     [ -n "$addrs" ] && { echo "$addrs"; return 0; }
     case "$out" in *NXDOMAIN*|*"can't find"*|*"not found"*) return 2 ;; esac
     return 3
@@ -54,32 +54,36 @@ resolve() {  # prints addresses, one per line; exit 2 NXDOMAIN, 3 timeout, 4 no 
 '''
 
 # $1 method, $2 port, $3 timeout (s), then triples: index short-name fqdn.
-# Each probe prints: R <index> <code> <latency-us|-> <addr,addr|-> <detail...>
+# Each probe prints: R <index> <code> <latency: microseconds, or <ms>ms, or -> <addr,addr|-> <detail...>
+# Every probe runs as few programs as it can (one resolver, one ping or nc): with N pods
+# probing N peers at once, process start-up is what the matrix costs.
 PROBE_SCRIPT = r'''
+set -f  # no pathname expansion of anything a resolver printed
 method=$1; port=$2; to=$3; shift 3
 '''+_RESOLVE+r'''
 probe() {
   i=$1; short=$2; fqdn=$3
-  t0=$(now_us)
+  [ "$method" = dns ] && t0=$(now_us)
   addrs=$(resolve "$short" "$fqdn"); rc=$?
   # One retry on a DNS timeout: a lost UDP answer is not a broken peer.
-  [ $rc -eq 3 ] && { t0=$(now_us); addrs=$(resolve "$short" "$fqdn"); rc=$?; }
-  t1=$(now_us)
+  [ $rc -eq 3 ] && { [ "$method" = dns ] && t0=$(now_us); addrs=$(resolve "$short" "$fqdn"); rc=$?; }
   case $rc in
     2) echo "R $i nxdomain - - $short"; return ;;
     3) echo "R $i dns-timeout - - $short"; return ;;
     4) echo "R $i no-tool - - getent/nslookup/ping"; return ;;
   esac
-  list=$(echo "$addrs" | tr '\n' ',' | sed 's/,$//')
-  first=$(echo "$addrs" | head -n 1)
+  [ "$method" = icmp ] || t1=$(now_us)
+  list=""; for a in $addrs; do list="${list:+$list,}$a"; done
+  first=${list%%,*}
   case $method in
   dns) echo "R $i ok $((t1 - t0)) $list -" ;;
   icmp)
     has ping || { echo "R $i no-tool - $list ping"; return; }
     out=$(ping -c 1 -W "$to" "$first" 2>&1); rc=$?
-    ms=$(echo "$out" | sed -n 's/.*time[=<]\([0-9.]*\) *ms.*/\1/p' | head -n 1)
+    ms=""
+    case "$out" in *time=*|*"time<"*) ms=${out#*time[=<]}; ms=${ms%%[!0-9.]*} ;; esac
     if [ $rc -eq 0 ] && [ -n "$ms" ]; then
-      echo "R $i ok $(awk -v m="$ms" 'BEGIN{printf "%d", m * 1000}') $list -"
+      echo "R $i ok ${ms}ms $list -"
     else
       case "$out" in
         *"not permitted"*|*"permission denied"*|*"Permission denied"*) echo "R $i no-permission - $list ping needs CAP_NET_RAW" ;;
@@ -199,6 +203,15 @@ def _number(text: str) -> bool:
     return text.isascii() and text.isdigit()  # pod output: `²`.isdigit() but int() fails
 
 
+def _latency(text: str) -> Optional[float]:
+    """Milliseconds from a probe's latency field: microseconds, or `<ms>ms` as ping prints."""
+    if _number(text):
+        return int(text) / 1000.0
+    if text.endswith("ms") and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,6})?", text[:-2]):
+        return float(text[:-2])
+    return None
+
+
 def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]:
     """Probe-script output -> one result per target (missing lines become `no-result`)."""
     got: dict[int, PairResult] = {}
@@ -207,7 +220,7 @@ def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]
         if len(parts) < 5 or parts[0] != "R" or not _number(parts[1]):
             continue
         target = int(parts[1])
-        latency = int(parts[3]) / 1000.0 if _number(parts[3]) else None
+        latency = _latency(parts[3])
         addrs = [] if parts[4] == "-" else parts[4].split(",")
         detail = parts[5] if len(parts) > 5 and parts[5] != "-" else ""
         got[target] = PairResult(source, target, parts[2], latency, addrs, detail)

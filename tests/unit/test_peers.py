@@ -46,6 +46,9 @@ def test_parse_output():
     res = peers.parse_output(0, text, [0, 1, 2, 3])
     assert [(r.target, r.code) for r in res] == [(0, "nxdomain"), (1, "ok"), (2, "ok"), (3, "no-result")]
     assert res[1].latency_ms == 0.21 and res[2].addresses == ["10.88.0.6", "10.88.0.9"]
+    # ping's own figure passes through as milliseconds; anything else is no latency
+    res = peers.parse_output(0, "R 0 ok 0.123ms a -\nR 1 ok 1ms a -\nR 2 ok 1e9ms a -\nR 3 ok .5ms a -", [0, 1, 2, 3])
+    assert [r.latency_ms for r in res] == [0.123, 1.0, None, None]
 
 
 def test_plan_skips_pods_not_running():
