@@ -123,3 +123,31 @@ def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespac
     others = [p for p in pairs if p["from"] != 1]
     assert from_victim and all(p["code"] in ("exec-failed", "no-result") for p in from_victim), from_victim
     assert others and all(p["ok"] for p in others if p["to"] != 1), others  # the rest is shown
+
+
+def test_watch_expired_on_the_real_api_server_relists(ijob, busybox_image, cluster_kubeconfig, namespace):
+    # Ask the API server to resume a watch from resourceVersion 1, long compacted away: it
+    # answers 410 Gone ("too old resource version"), and the watch must re-list and go on.
+    from kubectl_ijob import actions
+    from kubectl_ijob.kube import Kube, Settings
+    from kubectl_ijob.status import finished
+
+    class FromTheDistantPast(Kube):
+        expired = 0
+
+        def watch_pods(self, selector, resource_version, namespace=None, timeout=300):
+            first = self.expired == 0
+            for event in super().watch_pods(selector, "1" if first else resource_version,
+                                            namespace, timeout):
+                if event.get("type") == "ERROR" and event["object"].get("code") == 410:
+                    FromTheDistantPast.expired += 1
+                yield event
+            if first and not self.expired:
+                raise AssertionError("the API server did not expire resourceVersion 1")
+
+    create(ijob, busybox_image, "expire", command=["sh", "-c", "sleep 5"])
+    kube = FromTheDistantPast(Settings(cluster_kubeconfig, None, namespace, None))
+    seen = []
+    final = actions.watch(kube, "expire", seen.append)
+    assert FromTheDistantPast.expired >= 1
+    assert finished(final.job) and len(seen) >= 2
