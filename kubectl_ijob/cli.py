@@ -142,7 +142,8 @@ class Group(click.Group):
               help="Namespace (default: the context's namespace, then 'default').")
 @click.option("--request-timeout", metavar="DURATION", callback=_timeout,
               help="Time to wait for one server request (e.g. 30s, 1m); 0 waits forever.")
-@click.option("-v", "--verbose", count=True, help="Show tracebacks and request counts on errors.")
+@click.option("-v", "--verbose", count=True,
+              help="Log every API request to stderr; show tracebacks on errors.")
 @click.version_option(__version__, "--version", prog_name="kubectl-ijob")
 @click.pass_context
 def cli(ctx: click.Context, kubeconfig: Optional[str], context: Optional[str],
@@ -170,7 +171,7 @@ def connect(ctx: click.Context) -> Any:
     check_usable(g.kubeconfig)
     from kubectl_ijob.kube import Kube, Settings
 
-    return Kube(Settings(g.kubeconfig, g.context, g.namespace, g.request_timeout))
+    return Kube(Settings(g.kubeconfig, g.context, g.namespace, g.request_timeout, g.verbose))
 
 
 def _check_output(output: Optional[str], allowed: tuple[str, ...]) -> str:

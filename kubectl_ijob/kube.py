@@ -11,6 +11,8 @@ kubectl's wording. The CLI imports this module only in commands that need the AP
 from __future__ import annotations
 
 import json
+import sys
+import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 from urllib.parse import quote, urlencode
@@ -64,6 +66,7 @@ class Settings:
     context: Optional[str] = None
     namespace: Optional[str] = None
     request_timeout: Optional[float] = None
+    verbose: int = 0  # -v: log every request to stderr, as kubectl -v=6 does
 
 
 class Kube:
@@ -128,16 +131,25 @@ class Kube:
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = self.host + url_path + ("?" + urlencode(params, doseq=True) if params else "")
         data = None if body is None else json.dumps(body).encode()
+        start = time.monotonic()
         try:
             resp = self.pool.request(method, url, body=data,
                                      headers=self._headers(content_type if data else None),
                                      timeout=self._timeout(read_timeout), retries=False,
                                      preload_content=not stream)
         except TRANSPORT_ERRORS as e:
+            self._log(method, url, "failed", start)
             raise connection_error(e, self.host) from e
+        self._log(method, url, f"{resp.status} {resp.reason}", start)
         if resp.status >= 400:
             raise api_error(resp.status, resp.data if not stream else resp.read(), resp.reason)
         return resp
+
+    def _log(self, method: str, url: str, outcome: str, start: float) -> None:
+        """kubectl -v=6's request line (the URL only: credentials travel in headers)."""
+        if self.settings.verbose:
+            ms = (time.monotonic() - start) * 1000
+            sys.stderr.write(f"{method} {url} {outcome} in {ms:.0f} milliseconds\n")
 
     def call(self, method: str, url_path: str, query: Optional[dict[str, Any]] = None,
              body: Any = None, content_type: str = "application/json") -> dict[str, Any]:
@@ -292,12 +304,16 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
         query.append(("container", container))
     url = get_websocket_url(kube.host + path("Pod", namespace or kube.namespace, pod, "exec"),
                             query)
+    start = time.monotonic()
     try:
         ws = WSClient(kube.cfg, url, kube.credentials(), capture_all=True)
     except WebSocketException as e:  # the handshake was answered with an API error
+        kube._log("GET", url, "refused", start)
         return ExecResult("", "", None, _exec_refusal(str(e)))
     except TRANSPORT_ERRORS as e:
+        kube._log("GET", url, "failed", start)
         return ExecResult("", "", None, connection_error(e, kube.host).message)
+    kube._log("GET", url, "101 Switching Protocols", start)
     try:
         ws.run_forever(timeout=timeout)
         still_open = ws.is_open()

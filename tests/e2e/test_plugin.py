@@ -366,3 +366,16 @@ def test_exec_credential_plugin_is_used(ijob, kubectl, restricted_kubeconfig, bu
     assert "system:serviceaccount:" in denied.stderr  # the plugin's identity, not anonymous
     assert (tmp_path / "calls").read_text().count("ran") >= 2
     assert token not in st.stdout + st.stderr + denied.stdout + denied.stderr
+
+
+def test_verbose_logs_a_constant_number_of_requests(ijob, busybox_image):
+    # -v logs every request (as kubectl -v=6): status costs the same 4 whatever the size.
+    counts = []
+    for name, completions in (("small", "2"), ("large", "40")):
+        create(ijob, busybox_image, name, "--completions", completions, "--parallelism", "2")
+        out = ijob("status", name, "-v")
+        assert out.returncode == 0, out.stderr
+        lines = out.stderr.splitlines()
+        assert all(" 200 OK in " in line for line in lines), lines
+        counts.append(len(lines))
+    assert counts == [4, 4]
