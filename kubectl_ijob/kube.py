@@ -74,7 +74,6 @@ class Kube:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.requests = 0  # every API round trip, for -v and the benchmarks
         self.last_resource_version: Optional[str] = None
         cfg = Configuration()
         self.namespace = self._load(cfg, settings)
@@ -127,7 +126,6 @@ class Kube:
              body: Any = None, content_type: str = "application/json", stream: bool = False,
              read_timeout: Optional[float] = None) -> Any:
         """One HTTP request; the urllib3 response, or IjobError in kubectl's words."""
-        self.requests += 1
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = self.host + url_path + ("?" + urlencode(params, doseq=True) if params else "")
         data = None if body is None else json.dumps(body).encode()
@@ -297,7 +295,6 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
     from kubernetes.stream.ws_client import WSClient, get_websocket_url
     from websocket import WebSocketException
 
-    kube.requests += 1
     query: list[tuple[str, Any]] = [("command", list(argv)), ("stdout", "true"),
                                     ("stderr", "true")]
     if container:
