@@ -581,4 +581,16 @@ def leftovers() -> list[str]:
     if GUARD in sh("iptables", "-S", check=False).stdout:
         out.append("iptables guard chain")
     out += [f"cgroup {p}" for p in CGROUPS.glob("*/kubelet")]
+    out += [f"netns {line.split()[0]}" for line in sh("ip", "netns", "list", check=False).stdout.splitlines()
+            if line.startswith("cni-")]
+    out += [f"iptables chain {r.split()[1]}" for table in ("filter", "nat", "mangle")
+            for r in sh("iptables", "-t", table, "-S", check=False).stdout.splitlines()
+            if r.startswith("-N KUBE-")]
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode() if proc.name.isdigit() else ""
+        except OSError:
+            continue
+        if "containerd-shim" in cmd and str(RUN) in cmd:
+            out.append(f"shim process {proc.name}")
     return out
