@@ -71,7 +71,14 @@ def stage(dest: Path) -> None:
         (dest / "yaml" / "LICENSE").write_bytes(tar.extractfile(lic).read())
     shutil.copytree(ROOT / "kubectl_ijob", dest / "kubectl_ijob",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (dest / "__main__.py").write_text("from kubectl_ijob.cli import main\n\nmain()\n")
+    # One file, two commands: linked as kubectl_complete-ijob it answers kubectl's
+    # completion requests, as the pip-installed script of that name does.
+    (dest / "__main__.py").write_text(
+        "import os\nimport sys\n\n"
+        "if os.path.basename(sys.argv[0]).startswith(\"kubectl_complete-\"):\n"
+        "    from kubectl_ijob.complete import main\n"
+        "else:\n"
+        "    from kubectl_ijob.cli import main\n\nmain()\n")
     for path in dest.rglob("*"):
         if path.name == "__pycache__":
             shutil.rmtree(path, ignore_errors=True)

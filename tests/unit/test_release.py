@@ -42,3 +42,8 @@ def test_sha256_matches_fresh_build(tmp_path):
                           "--image", "i:1", "--dry-run=client", "-o", "name"],
                          capture_output=True, text=True, timeout=60)
     assert run.stdout.split() == ["job.batch/x", "service/x"], run.stderr
+    # linked under the completion name (the README's krew step), it completes instead
+    (tar_dir / "kubectl_complete-ijob").symlink_to(tar_dir / "kubectl-ijob")
+    comp = subprocess.run([str(tar_dir / "kubectl_complete-ijob"), "st"], capture_output=True,
+                          text=True, timeout=60)
+    assert comp.stdout.split() == ["status", ":4"], comp.stderr
