@@ -18,6 +18,17 @@ def run(*args, env=None, stdin=None):
     return subprocess.run([sys.executable, "-m", "kubectl_ijob", *args], capture_output=True,
                           text=True, env=e, input=stdin, timeout=60)
 
+def one_user_kubeconfig(tmp_path, server: str, user: dict) -> str:
+    """A kubeconfig with one context, one cluster at `server` and one user."""
+    kc = tmp_path / "config"
+    kc.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "a",
+        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
+        "clusters": [{"name": "c", "cluster": {"server": server}}],
+        "users": [{"name": "u", "user": user}]}))
+    return str(kc)
+
+
 
 SUBCOMMANDS = sorted(cli.commands)
 
@@ -161,12 +172,7 @@ def test_malformed_manifest(tmp_path):
 
 
 def test_unreachable_server_is_one_line(tmp_path):
-    kc = tmp_path / "config"
-    kc.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "a",
-        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
-        "clusters": [{"name": "c", "cluster": {"server": "http://127.0.0.1:1"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}]}))
+    kc = one_user_kubeconfig(tmp_path, "http://127.0.0.1:1", {"token": "t"})
     refused = "Unable to connect to the server: dial tcp 127.0.0.1:1: connect: connection refused"
     # With and without --request-timeout, reads and writes: the client accepts the
     # timeouts we pass (kubernetes >= 37 validates them) and the error is the transport's.
@@ -202,12 +208,7 @@ def test_silent_server_is_bounded_by_request_timeout(tmp_path):
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or answers
     port = listener.getsockname()[1]
-    kc = tmp_path / "config"
-    kc.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "a",
-        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
-        "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
-        "users": [{"name": "u", "user": {"token": "t"}}]}))
+    kc = one_user_kubeconfig(tmp_path, f"http://127.0.0.1:{port}", {"token": "t"})
     try:
         start = time.monotonic()
         out = run("status", "x", "--kubeconfig", str(kc), "--request-timeout", "2s")
@@ -222,12 +223,7 @@ def test_silent_server_is_bounded_by_request_timeout(tmp_path):
 
 def test_credentials_never_printed_even_with_v(tmp_path):
     secret = "s3cr3t-t0ken-do-not-print"
-    kc = tmp_path / "config"
-    kc.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "a",
-        "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u"}}],
-        "clusters": [{"name": "c", "cluster": {"server": "http://127.0.0.1:1"}}],
-        "users": [{"name": "u", "user": {"token": secret, "username": "admin", "password": secret}}]}))
+    kc = one_user_kubeconfig(tmp_path, "http://127.0.0.1:1", {"token": secret, "username": "admin", "password": secret})
     for args in (["status", "x"], ["create", "x", "--image", "i:1"], ["ping", "x"],
                  ["exec", "x", "0", "--", "true"], ["status", "x", "--context", "missing"]):
         out = run(*args, "--kubeconfig", str(kc), "-v")
