@@ -16,6 +16,7 @@ import click
 
 from kubectl_ijob import __version__
 from kubectl_ijob.errors import IjobError, usage
+from kubectl_ijob.indexes import digits
 
 # Global flags (kubectl does not pass its own to plugins): they may appear anywhere
 # before `--`, as with kubectl; main() moves them in front of the subcommand.
@@ -56,7 +57,7 @@ def hoist_globals(argv: list[str]) -> list[str]:
             front.append(arg)
         elif arg.startswith(("-v=", "--v=")):
             level = arg.split("=", 1)[1]
-            front += ["-v"] * min(int(level) if level.isascii() and level.isdigit() else 1, 9)
+            front += ["-v"] * min(int(level) if digits(level) else 1, 9)
         else:
             rest.append(arg)
         i += 1

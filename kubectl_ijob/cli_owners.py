@@ -193,11 +193,10 @@ def _pod_for(snap: Any, index: int, detached: bool) -> Optional[dict[str, Any]]:
 
 def _live(snap: Any, index: int) -> list[dict[str, Any]]:
     """The index's pods that are neither finished nor being deleted."""
+    from kubectl_ijob import ownership
     from kubectl_ijob import status as st
 
-    return [p for p in snap.pods if st.pod_index(p) == index
-            and not p["metadata"].get("deletionTimestamp")
-            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    return [p for p in snap.pods if st.pod_index(p) == index and ownership.is_active(p)]
 
 
 def _observe_relabel(kube: Any, name: str, before: Any, pod: dict[str, Any], plan: Any,

@@ -12,8 +12,9 @@ from kubectl_ijob.errors import usage
 MAX_INDEX = 2**31 - 2  # completions is an int32, so no Job has a higher index
 
 
-def _digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()  # not `²` or `٣`: int() of those fails or surprises
+def digits(text: str) -> bool:
+    """Only ASCII digits: `²` and `٣` pass str.isdigit() but int() fails on or misreads them."""
+    return text.isascii() and text.isdigit()
 
 
 def parse_intervals(text: str | None, limit: int | None = None,
@@ -28,7 +29,7 @@ def parse_intervals(text: str | None, limit: int | None = None,
     for part in text.split(","):
         part = part.strip()
         lo_s, sep, hi_s = part.partition("-")
-        if not _digits(lo_s) or (sep and not _digits(hi_s)):
+        if not digits(lo_s) or (sep and not digits(hi_s)):
             raise usage(f"invalid {flag} {text!r}: expected indexes like 0,2-4")
         lo = int(lo_s)
         hi = int(hi_s) if sep else lo

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from kubectl_ijob.errors import usage
+from kubectl_ijob.indexes import digits
 
 INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -176,7 +177,7 @@ def check_label(key: str, value: Optional[str], flag: str) -> None:
 
 def parse_port(text: str, flag: str) -> int:
     """A TCP port 1-65535."""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+    if not digits(text) or not 1 <= int(text) <= 65535:
         raise usage(f"invalid {flag} {text!r}: a port must be a number from 1 to 65535")
     return int(text)
 

@@ -321,14 +321,14 @@ def plan_adopt(old: dict[str, Any], orphans: list[dict[str, Any]]) -> AdoptPlan:
         elif idx >= completions:
             warnings.append(f"pod {name} has index {idx} >= completions {completions}: "
                             "the Job controller will delete it")
-        elif idx in seen and _active(pod) and seen[idx]:
+        elif idx in seen and is_active(pod) and seen[idx]:
             warnings.append(f"index {idx} has two active pods: the Job controller will delete one")
         if idx is not None:
-            seen[idx] = seen.get(idx) or _active(pod)
+            seen[idx] = seen.get(idx) or is_active(pod)
         adopted.append(name)
     return AdoptPlan(job, adopted, warnings)
 
 
-def _active(pod: dict[str, Any]) -> bool:
+def is_active(pod: dict[str, Any]) -> bool:
     """Neither finished nor already being deleted: a pod the Job controller counts."""
     return st.pod_status(pod) not in st.TERMINAL and not pod["metadata"].get("deletionTimestamp")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from kubectl_ijob.errors import usage
+from kubectl_ijob.indexes import digits
 from kubectl_ijob.manifests import parse_port
 
 METHODS = ("icmp", "dns", "tcp")
@@ -199,13 +200,9 @@ class PairResult:
         return self.code == "ok"
 
 
-def _number(text: str) -> bool:
-    return text.isascii() and text.isdigit()  # pod output: `²`.isdigit() but int() fails
-
-
 def _latency(text: str) -> Optional[float]:
     """Milliseconds from a probe's latency field: microseconds, or `<ms>ms` as ping prints."""
-    if _number(text):
+    if digits(text):
         return int(text) / 1000.0
     if text.endswith("ms") and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,6})?", text[:-2]):
         return float(text[:-2])
@@ -217,7 +214,7 @@ def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]
     got: dict[int, PairResult] = {}
     for line in text.splitlines():
         parts = line.split(" ", 5)
-        if len(parts) < 5 or parts[0] != "R" or not _number(parts[1]):
+        if len(parts) < 5 or parts[0] != "R" or not digits(parts[1]):
             continue
         target = int(parts[1])
         latency = _latency(parts[3])

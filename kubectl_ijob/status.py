@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional
 
-from kubectl_ijob.indexes import parse_api_ranges
+from kubectl_ijob.indexes import digits, parse_api_ranges
 from kubectl_ijob.manifests import INDEX_ANNOTATION
 
 FAILURE_COUNT_ANNOTATION = "batch.kubernetes.io/job-index-failure-count"
@@ -66,7 +66,7 @@ def pod_index(pod: dict[str, Any]) -> Optional[int]:
     meta = pod.get("metadata", {})
     value = (meta.get("annotations") or {}).get(INDEX_ANNOTATION) or \
         (meta.get("labels") or {}).get(INDEX_ANNOTATION)
-    return int(value) if value is not None and str(value).isascii() and str(value).isdigit() else None
+    return int(value) if value is not None and digits(str(value)) else None
 
 
 def pod_status(pod: dict[str, Any]) -> str:
@@ -340,7 +340,7 @@ def index_rows(job: dict[str, Any], pods: Iterable[dict[str, Any]],
         dns, why = publication(cur, job, service, endpoints)
         count = (cur.get("metadata", {}).get("annotations") or {}).get(FAILURE_COUNT_ANNOTATION, "")
         failures = sum(1 for p in group if p.get("status", {}).get("phase") == "Failed")
-        failures = max(failures, int(count) if str(count).isascii() and str(count).isdigit() else 0)
+        failures = max(failures, int(count) if digits(str(count)) else 0)
         rows.append(IndexRow(
             index=i, pod=cur["metadata"]["name"], status=pod_status(cur), ready=pod_ready(cur),
             restarts=pod_restarts(cur), created=cur["metadata"].get("creationTimestamp"),
