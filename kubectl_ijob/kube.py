@@ -1,30 +1,31 @@
-"""The only module that imports `kubernetes`: configuration, requests, watch, exec.
+"""The only module that talks to the API server: connection, requests, watch, exec.
 
-The official client's kubeconfig loader sets up credentials (tokens, client
-certificates, exec plugins, in-cluster config) and its urllib3 pool carries TLS and
-proxies; requests are then plain REST calls whose JSON comes back as dicts. The
-generated API classes are not used: importing them builds hundreds of pydantic
-models (0.7 s since kubernetes 37) and their validation differs between client
-versions, while the REST paths are stable. Errors are translated here into
-kubectl's wording. The CLI imports this module only in commands that need the API.
+Requests are plain REST calls over one urllib3 pool whose JSON comes back as dicts;
+exec is the v4 channel protocol over one websocket per call. Both share one TLS
+context built from the kubeconfig's endpoint (kubeconfig.endpoint). The official
+client is imported only to load what that reader leaves to it (exec credential
+plugins, auth providers, in-cluster config): importing it costs more than a whole
+`kubectl get`, and its generated API classes (hundreds of pydantic models since
+kubernetes 37) are never used. Errors are translated here into kubectl's wording. The
+CLI imports this module only in commands that need the API.
 """
 from __future__ import annotations
 
 import json
+import os
+import ssl
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 from urllib.parse import quote, urlencode
 
 import urllib3
-from kubernetes.client import ApiClient, Configuration
-from kubernetes.config import load_incluster_config, load_kube_config
-from kubernetes.config.config_exception import ConfigException
 
 from kubectl_ijob import __version__
 from kubectl_ijob.errors import AlreadyExists, IjobError, NotFound, from_server, usage
-from kubectl_ijob.kubeconfig import context_namespace, resolve_path
+from kubectl_ijob.kubeconfig import Endpoint, context_namespace, endpoint, resolve_path
 
 PAGE = 500
 CONNECT_TIMEOUT = 30.0
@@ -75,47 +76,29 @@ class Kube:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.last_resource_version: Optional[str] = None
-        cfg = Configuration()
-        self.namespace = self._load(cfg, settings)
-        cfg.retries = False  # fail fast like kubectl instead of urllib3's silent retries
-        self.cfg = cfg
-        self.host = cfg.host.rstrip("/")
-        self.pool = ApiClient(cfg).rest_client.pool_manager
-
-    @staticmethod
-    def _load(cfg: Any, s: Settings) -> str:
-        """Load credentials into cfg; return the namespace to use."""
-        namespace = s.namespace or context_namespace(s.kubeconfig, s.context)
-        path_ = resolve_path(s.kubeconfig)
+        self.namespace = settings.namespace or context_namespace(settings.kubeconfig,
+                                                                 settings.context)
+        ep = endpoint(settings.kubeconfig, settings.context) or official_endpoint(settings)
+        self.endpoint = ep
+        self.host = ep.server.rstrip("/")
         try:
-            if path_ is None:
-                load_incluster_config(client_configuration=cfg)
-            else:
-                load_kube_config(config_file=path_, context=s.context,
-                                 client_configuration=cfg, persist_config=False)
-        except ConfigException as e:
-            if path_ is None:
-                raise usage("no configuration has been provided: set --kubeconfig or "
-                            "KUBECONFIG, or create ~/.kube/config") from e
-            raise usage(f"invalid configuration in {path_}: {str(e).rstrip('.')}") from e
-        except (OSError, ValueError) as e:
-            raise usage(f"cannot load kubeconfig {path_}: {e}") from e
-        return namespace
+            self.tls = tls_context(ep) if self.host.startswith("https:") else None
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            raise usage(f"cannot load kubeconfig {resolve_path(settings.kubeconfig)}: "
+                        f"TLS material: {e}") from e
+        # retries=False: fail fast like kubectl instead of urllib3's silent retries
+        tls = {"ssl_context": self.tls, "retries": False,
+               **({"server_hostname": ep.server_name} if ep.server_name else {})}
+        self.pool = urllib3.ProxyManager(ep.proxy, **tls) if ep.proxy else urllib3.PoolManager(**tls)
 
     # ------------------------------------------------------------ transport
 
     def _headers(self, content_type: Optional[str] = None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": f"kubectl-ijob/{__version__}",
-                   **self.credentials()}
+                   **self.endpoint.headers()}
         if content_type:
             headers["Content-Type"] = content_type
         return headers
-
-    def credentials(self) -> dict[str, str]:
-        """The credential headers of the client's auth settings (a bearer token, refreshed
-        by exec plugins); the key they are stored under differs between client versions."""
-        return {a["key"]: a["value"] for a in self.cfg.auth_settings().values()
-                if a.get("in") == "header" and a.get("value")}
 
     def _timeout(self, read: Optional[float] = None) -> urllib3.Timeout:
         """--request-timeout bounds connect and each read; streams pass their own read."""
@@ -278,6 +261,66 @@ class Kube:
                 yield json.loads(line)
 
 
+def official_endpoint(s: Settings) -> Endpoint:
+    """The endpoint as the official client's loader sees it: exec credential plugins,
+    auth providers and in-cluster config, and its wording for broken kubeconfigs."""
+    from kubernetes.client import Configuration
+    from kubernetes.config import load_incluster_config, load_kube_config
+    from kubernetes.config.config_exception import ConfigException
+
+    cfg = Configuration()
+    path_ = resolve_path(s.kubeconfig)
+    try:
+        if path_ is None:
+            load_incluster_config(client_configuration=cfg)
+        else:
+            load_kube_config(config_file=path_, context=s.context,
+                             client_configuration=cfg, persist_config=False)
+    except ConfigException as e:
+        if path_ is None:
+            raise usage("no configuration has been provided: set --kubeconfig or "
+                        "KUBECONFIG, or create ~/.kube/config") from e
+        raise usage(f"invalid configuration in {path_}: {str(e).rstrip('.')}") from e
+    except (OSError, ValueError) as e:
+        raise usage(f"cannot load kubeconfig {path_}: {e}") from e
+
+    def auth() -> dict[str, str]:
+        # auth_settings() refreshes expiring exec-plugin tokens; the key it stores the
+        # bearer header under differs between client versions.
+        return {a["key"]: a["value"] for a in cfg.auth_settings().values()
+                if a.get("in") == "header" and a.get("value")}
+
+    return Endpoint(server=cfg.host, ca_file=cfg.ssl_ca_cert, cert_file=cfg.cert_file,
+                    key_file=cfg.key_file, insecure=not cfg.verify_ssl,
+                    server_name=getattr(cfg, "tls_server_name", None), proxy=cfg.proxy,
+                    auth=auth)
+
+
+def tls_context(ep: Endpoint) -> ssl.SSLContext:
+    """One TLS context for requests and exec: the cluster's CA (or the system's), the
+    client certificate, or no verification when the kubeconfig says so."""
+    ctx = ssl.create_default_context(cafile=ep.ca_file, cadata=ep.ca_data) \
+        if ep.ca_file or ep.ca_data else ssl.create_default_context()
+    if ep.insecure:  # kubectl warns of nothing here, so neither does urllib3
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if ep.cert_file or ep.cert_data:
+        with tempfile.TemporaryDirectory() as tmp:  # ssl loads key pairs from files only
+            cert = ep.cert_file or _write(tmp, "cert", ep.cert_data or "")
+            key = ep.key_file or (_write(tmp, "key", ep.key_data) if ep.key_data else None)
+            ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def _write(directory: str, name: str, text: str) -> str:
+    """A file only this user can read, removed with its directory once loaded."""
+    p = os.path.join(directory, name)
+    with open(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(text)
+    return p
+
+
 @dataclass
 class ExecResult:
     """What an exec produced: output, the remote exit code, or why it did not run."""
@@ -292,19 +335,27 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
                 namespace: Optional[str] = None, timeout: float = 30) -> ExecResult:
     """Run argv in a pod over the exec websocket (v4 channel protocol); one socket per call,
     so calls from several threads do not share state."""
-    from kubernetes.stream.ws_client import WSClient, get_websocket_url
-    from websocket import WebSocketException
+    import websocket
 
-    query: list[tuple[str, Any]] = [("command", list(argv)), ("stdout", "true"),
-                                    ("stderr", "true")]
-    if container:
-        query.append(("container", container))
-    url = get_websocket_url(kube.host + path("Pod", namespace or kube.namespace, pod, "exec"),
-                            query)
+    query: list[tuple[str, Any]] = [("command", a) for a in argv]
+    query += [("stdout", "true"), ("stderr", "true")] + \
+        ([("container", container)] if container else [])
+    url = "ws" + kube.host[4:] + path("Pod", namespace or kube.namespace, pod, "exec") + \
+        "?" + urlencode(query)
+    ep = kube.endpoint
+    proxy = urllib3.util.parse_url(ep.proxy) if ep.proxy else None
     start = time.monotonic()
     try:
-        ws = WSClient(kube.cfg, url, kube.credentials(), capture_all=True)
-    except WebSocketException as e:  # the handshake was answered with an API error
+        ws = websocket.create_connection(
+            url, timeout=kube.settings.request_timeout or CONNECT_TIMEOUT,
+            header=[f"{k}: {v}" for k, v in ep.headers().items()] +
+            [f"User-Agent: kubectl-ijob/{__version__}"],
+            subprotocols=["v4.channel.k8s.io"],
+            sslopt={"context": kube.tls, **({"server_hostname": ep.server_name}
+                                            if ep.server_name else {})},
+            http_proxy_host=proxy.host if proxy else None,
+            http_proxy_port=proxy.port if proxy else None, proxy_type="http")
+    except websocket.WebSocketException as e:  # the handshake was answered with an API error
         kube._log("GET", url, "refused", start)
         return ExecResult("", "", None, _exec_refusal(str(e)))
     except TRANSPORT_ERRORS as e:
@@ -312,15 +363,38 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
         return ExecResult("", "", None, connection_error(e, kube.host).message)
     kube._log("GET", url, "101 Switching Protocols", start)
     try:
-        ws.run_forever(timeout=timeout)
-        still_open = ws.is_open()
-        out, err = ws.read_stdout() or "", ws.read_stderr() or ""
-        status = ws.read_channel(3) if not still_open else ""
+        channels, broken = _exec_channels(ws, timeout)
     finally:
         ws.close()
-    if still_open:
-        return ExecResult(out, err, None, f"exec did not finish within {timeout:g}s")
+    out, err, status = (bytes(channels.get(c, b"")).decode("utf-8", "replace") for c in (1, 2, 3))
+    if broken:
+        return ExecResult(out, err, None, broken)
     return _exec_status(out, err, status)
+
+
+def _exec_channels(ws: Any, timeout: float) -> tuple[dict[int, bytearray], str]:
+    """Each channel's bytes (1 stdout, 2 stderr, 3 the exit status) until the server
+    closes the socket; and why it did not close cleanly in time ("" when it did)."""
+    import websocket
+
+    channels: dict[int, bytearray] = {}
+    deadline, late = time.monotonic() + timeout, f"exec did not finish within {timeout:g}s"
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return channels, late
+        ws.settimeout(left)
+        try:
+            opcode, data = ws.recv_data(control_frame=True)
+        except websocket.WebSocketTimeoutException:
+            return channels, late
+        except (websocket.WebSocketConnectionClosedException, *TRANSPORT_ERRORS) as e:
+            # the API server always ends with a status on channel 3; without one it is gone
+            return channels, "" if 3 in channels else f"lost connection to the pod: {e}"
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            return channels, ""
+        if opcode in (websocket.ABNF.OPCODE_BINARY, websocket.ABNF.OPCODE_TEXT) and data:
+            channels.setdefault(data[0], bytearray()).extend(data[1:])
 
 
 def _exec_status(out: str, err: str, status: str) -> ExecResult:

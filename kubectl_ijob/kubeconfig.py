@@ -1,15 +1,21 @@
-"""Which kubeconfig, context and namespace apply, read without the kubernetes client.
+"""Which kubeconfig, context, namespace and API endpoint apply, read without the
+kubernetes client.
 
 kubectl's order: --kubeconfig, else every file in $KUBECONFIG (read at call time,
 `a:b` lists merged, first definition wins), else ~/.kube/config. The namespace is
 -n, else the context's namespace, else the in-cluster service account's, else
-`default`. Keeping this free of `kubernetes` lets `create --dry-run=client` start fast.
+`default`. Keeping this free of `kubernetes` lets commands start fast: importing the
+official client costs more than a whole `kubectl get`, so it is loaded only for what
+this module does not read itself (exec plugins, auth providers, in-cluster config,
+kubeconfigs with gaps, whose errors it words).
 """
 from __future__ import annotations
 
+import base64
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from kubectl_ijob.errors import usage
 
@@ -33,24 +39,148 @@ def resolve_path(flag: Optional[str]) -> Optional[str]:
     return str(default) if default.exists() else None
 
 
+@dataclass
+class Endpoint:
+    """An API server and how to reach it: TLS material, proxy and credentials.
+
+    `*_data` fields hold PEM text; `auth`, when set, yields the credential headers
+    (the official loader's, which refreshes exec-plugin tokens)."""
+
+    server: str
+    ca_file: Optional[str] = None
+    ca_data: Optional[str] = None
+    cert_file: Optional[str] = None
+    cert_data: Optional[str] = None
+    key_file: Optional[str] = None
+    key_data: Optional[str] = None
+    insecure: bool = False
+    server_name: Optional[str] = None
+    proxy: Optional[str] = None
+    token: Optional[str] = None
+    token_file: Optional[str] = None
+    username: Optional[str] = None
+    password: Optional[str] = None
+    auth: Optional[Callable[[], dict[str, str]]] = None
+
+    def headers(self) -> dict[str, str]:
+        """The credential headers for one request (a token file is re-read, as kubectl does)."""
+        if self.auth:
+            return self.auth()
+        token = self.token
+        if not token and self.token_file:
+            try:
+                token = Path(self.token_file).read_text().strip()
+            except OSError as e:
+                raise usage(f"cannot read token file {self.token_file}: {e.strerror or e}") from e
+        if token:
+            return {"Authorization": f"Bearer {token}"}
+        if self.username is not None and self.password is not None:
+            pair = f"{self.username}:{self.password}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+        return {}
+
+
+# The user and cluster keys read here; any other key (exec, auth-provider, ...) sends the
+# kubeconfig to the official loader.
+USER_KEYS = {"token", "tokenFile", "username", "password", "client-certificate",
+             "client-certificate-data", "client-key", "client-key-data"}
+CLUSTER_KEYS = {"server", "certificate-authority", "certificate-authority-data",
+                "insecure-skip-tls-verify", "tls-server-name", "proxy-url", "extensions",
+                "disable-compression"}
+
+
+def endpoint(flag: Optional[str], context: Optional[str]) -> Optional[Endpoint]:
+    """The endpoint a complete, plain kubeconfig context names, or None to leave it to
+    the official loader (no kubeconfig, exec plugins, auth providers, anything missing)."""
+    path = resolve_path(flag)
+    if path is None:
+        return None
+    files = [(p, _load_one(p)) for p in path.split(os.pathsep)]
+    current = context or next((d.get("current-context") for _, d in files
+                               if d.get("current-context")), None)
+    ctx = _entry(files, "contexts", "context", current)
+    if ctx is None or not isinstance(ctx[1], dict):
+        return None
+    cluster = _entry(files, "clusters", "cluster", ctx[1].get("cluster"))
+    user = _entry(files, "users", "user", ctx[1].get("user")) if ctx[1].get("user") \
+        else (Path("."), {})
+    if cluster is None or user is None:
+        return None
+    return plain_endpoint(cluster, user)
+
+
+def plain_endpoint(cluster: tuple[Path, Any], user: tuple[Path, Any]) -> Optional[Endpoint]:
+    """An Endpoint from one cluster and one user entry (each with the directory its
+    relative paths are relative to), or None if they hold anything not read here."""
+    (cdir, c), (udir, u) = cluster, user
+    if not isinstance(c, dict) or not isinstance(u, dict) or not isinstance(c.get("server"), str) \
+            or set(c) - CLUSTER_KEYS or set(u) - USER_KEYS \
+            or not all(isinstance(v, str) for k, v in {**c, **u}.items()
+                       if k not in ("insecure-skip-tls-verify", "extensions", "disable-compression")):
+        return None
+
+    def file(d: Path, value: Optional[str]) -> Optional[str]:
+        return str(d / os.path.expanduser(value)) if value else None
+
+    def data(value: Optional[str]) -> Optional[str]:
+        return base64.b64decode("".join(value.split()), validate=True).decode() if value else None
+
+    try:
+        return Endpoint(
+            server=c["server"], ca_file=file(cdir, c.get("certificate-authority")),
+            ca_data=data(c.get("certificate-authority-data")),
+            cert_file=file(udir, u.get("client-certificate")),
+            cert_data=data(u.get("client-certificate-data")),
+            key_file=file(udir, u.get("client-key")), key_data=data(u.get("client-key-data")),
+            insecure=c.get("insecure-skip-tls-verify") is True,
+            server_name=c.get("tls-server-name"), proxy=c.get("proxy-url"),
+            token=u.get("token"), token_file=file(udir, u.get("tokenFile")),
+            username=u.get("username"), password=u.get("password"))
+    except ValueError:  # bad base64: the official loader words it
+        return None
+
+
+def _entry(files: list[tuple[str, dict[str, Any]]], section: str, key: str,
+           name: Optional[str]) -> Optional[tuple[Path, Any]]:
+    """The first definition of a named cluster, user or context, with its file's directory."""
+    if not name:
+        return None
+    for p, doc in files:
+        for item in doc.get(section) or []:
+            if isinstance(item, dict) and item.get("name") == name:
+                return Path(p).parent, item.get(key) or {}
+    return None
+
+
+_CACHE: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
 def _load(path: str) -> list[dict[str, Any]]:
+    return [_load_one(p) for p in path.split(os.pathsep)]
+
+
+def _load_one(p: str) -> dict[str, Any]:
+    """One kubeconfig file, parsed once per process (the C YAML parser when present)."""
     import yaml
 
-    docs = []
-    for p in path.split(os.pathsep):
-        try:
-            doc = yaml.safe_load(Path(p).read_text()) or {}
-        except OSError as e:
-            raise usage(f"cannot load kubeconfig {p}: {e.strerror or e}") from e
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise usage(f"error loading config file \"{p}\"{where}: "
-                        f"{getattr(e, 'problem', None) or e}") from e
-        if not isinstance(doc, dict):
-            raise usage(f"cannot load kubeconfig {p}: not a kubeconfig mapping")
-        docs.append(doc)
-    return docs
+    try:
+        st = os.stat(p)
+        key = (p, st.st_mtime_ns, st.st_size)
+        if key in _CACHE:
+            return _CACHE[key]
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = yaml.load(Path(p).read_text(), Loader=loader) or {}
+    except OSError as e:
+        raise usage(f"cannot load kubeconfig {p}: {e.strerror or e}") from e
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise usage(f"error loading config file \"{p}\"{where}: "
+                    f"{getattr(e, 'problem', None) or e}") from e
+    if not isinstance(doc, dict):
+        raise usage(f"cannot load kubeconfig {p}: not a kubeconfig mapping")
+    _CACHE[key] = doc
+    return doc
 
 
 def context_namespace(flag: Optional[str], context: Optional[str]) -> str:

@@ -97,3 +97,55 @@ def test_status_codes_become_kubectls_words(kube):
     kube.patch("Pod", "p", {"metadata": {"labels": {"a": None}}})
     assert Handler.seen[-1]["headers"]["content-type"] == "application/merge-patch+json"
     assert json.loads(Handler.seen[-1]["body"]) == {"metadata": {"labels": {"a": None}}}
+
+
+# ------------------------------------------------------------------ exec channels
+# The real exec runs on the cluster (tests/e2e); these are the endings it cannot
+# produce on demand: a socket that breaks before the status, and a silent one.
+
+class FakeSocket:
+    """Frames as the API server sends them: the channel byte, then the bytes."""
+
+    def __init__(self, *frames) -> None:
+        self.frames = list(frames)
+
+    def settimeout(self, t: float) -> None:
+        pass
+
+    def recv_data(self, control_frame: bool = False):
+        frame = self.frames.pop(0)
+        if isinstance(frame, BaseException):
+            raise frame
+        return frame
+
+
+def test_exec_channels_until_the_status_then_close():
+    import websocket
+    from kubectl_ijob.kube import _exec_channels, _exec_status
+
+    status = b'\x03{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":' \
+             b'[{"reason":"ExitCode","message":"3"}]}}'
+    ws = FakeSocket((2, b"\x01"), (2, b"\x01hel"), (2, b"\x02oops"), (2, b"\x01lo"), (2, status),
+                    (websocket.ABNF.OPCODE_CLOSE, b""))
+    channels, broken = _exec_channels(ws, 5)
+    assert broken == "" and channels[1] == b"hello" and channels[2] == b"oops"
+    assert _exec_status("hello", "oops", channels[3].decode()).code == 3
+
+
+def test_exec_socket_lost_before_the_status_is_not_success():
+    import websocket
+    from kubectl_ijob.kube import _exec_channels
+
+    ws = FakeSocket((2, b"\x01partial"), websocket.WebSocketConnectionClosedException("gone"))
+    channels, broken = _exec_channels(ws, 5)
+    assert channels[1] == b"partial" and broken == "lost connection to the pod: gone"
+    ws = FakeSocket((2, b'\x03{"status":"Success"}'), ConnectionResetError("reset"))
+    assert _exec_channels(ws, 5)[1] == ""  # the status arrived: the ending is clean
+
+
+def test_exec_silent_socket_times_out():
+    import websocket
+    from kubectl_ijob.kube import _exec_channels
+
+    ws = FakeSocket((2, b"\x01x"), websocket.WebSocketTimeoutException("timed out"))
+    assert _exec_channels(ws, 2.5)[1] == "exec did not finish within 2.5s"
