@@ -22,10 +22,13 @@ ENV = dict(os.environ, NO_COLOR="1", PYTHONPATH=ROOT)
 
 
 class Proxy:
-    """A TCP forwarder to the API server that the test can cut, like a server going away."""
+    """A TCP forwarder to the API server that the test can cut, like a server going away;
+    with `connect`, an HTTP CONNECT proxy (kubeconfig's proxy-url) that records targets."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, connect: bool = False) -> None:
         self.target = (host, port)
+        self.connect = connect
+        self.tunnels: list[str] = []
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(64)
@@ -39,7 +42,17 @@ class Proxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self.target)
+            target = self.target
+            if self.connect:  # "CONNECT host:port HTTP/1.1" and headers, then a tunnel
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += client.recv(4096)
+                where = head.split(b" ", 2)[1].decode()
+                self.tunnels.append(where)
+                host, port = where.rsplit(":", 1)
+                target = (host, int(port))
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            upstream = socket.create_connection(target)
             self.conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
@@ -91,6 +104,27 @@ def test_api_server_gone_during_a_watch(ijob, busybox_image, cluster_kubeconfig,
     assert err.strip().startswith("Unable to connect to the server: "), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "INDEX" in out
+
+
+def test_requests_and_exec_through_the_kubeconfigs_proxy_url(ijob, kubectl, busybox_image,
+                                                            cluster_kubeconfig, namespace, tmp_path):
+    create(ijob, busybox_image, "via", "--completions", "2")
+    running(kubectl, "via", 2)
+    config = yaml.safe_load(open(cluster_kubeconfig))
+    server = config["clusters"][0]["cluster"]["server"]
+    proxy = Proxy("", 0, connect=True)
+    config["clusters"][0]["cluster"]["proxy-url"] = f"http://127.0.0.1:{proxy.port}"
+    kc = tmp_path / "proxied.kubeconfig"
+    kc.write_text(yaml.safe_dump(config))
+    argv = [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", str(kc), "-n", namespace]
+    status = subprocess.run([*argv, "status", "via"], capture_output=True, text=True, env=ENV, timeout=60)
+    assert status.returncode == 0 and "Running" in status.stdout, status.stderr
+    ran = subprocess.run([*argv, "exec", "via", "1", "--", "hostname"], capture_output=True,
+                         text=True, env=ENV, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.strip() == "via-1", ran.stderr
+    assert proxy.tunnels and set(proxy.tunnels) == {server.split("://", 1)[1]}
+    assert len(proxy.tunnels) >= 2  # the REST pool's tunnel and the exec websocket's
+    proxy.cut()
 
 
 def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespace, tmp_path):
