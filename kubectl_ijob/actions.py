@@ -162,6 +162,19 @@ def _apply(pods: list[dict[str, Any]], event: dict[str, Any]) -> list[dict[str, 
     return rest if event["type"] == "DELETED" else rest + [obj]
 
 
+def next_attempt(kube: Any, name: str, index: int, ended: dict[str, Any], seen: set[str],
+                 interval: float = 2.0) -> Optional[dict[str, Any]]:
+    """Wait for the index's next started pod after `ended` (None: no attempt will come),
+    so `logs -f` follows an index across retries and replaced pods."""
+    while True:
+        job = kube.get("Job", name)
+        pods = kube.list_pods(job_selector(job)) if job else []
+        pod, done = status.next_attempt(job, pods, index, ended, seen)
+        if pod is not None or done:
+            return pod
+        time.sleep(interval)
+
+
 def ping(kube: Any, snap: Snapshot, method: Any, timeout: int, max_concurrency: int,
          container: Optional[str], sources: Optional[list[int]], cluster_domain: str,
          exec_fn: Callable[..., Any]) -> Any:

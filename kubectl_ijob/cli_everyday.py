@@ -33,7 +33,7 @@ def _current(snap: Any, index: int) -> Optional[dict[str, Any]]:
 @click.argument("name", callback=_job_name)
 @click.option("--index", "index_text", default="all", show_default=True,
               help="Indexes to show: all, I, or ranges like 0,2-4.")
-@click.option("-f", "--follow", is_flag=True, help="Stream the logs as they are written.")
+@click.option("-f", "--follow", is_flag=True, help="Stream the logs as they are written, and each index's next attempts.")
 @click.option("-p", "--previous", is_flag=True, help="The previous container instance (after a restart).")
 @click.option("--attempt", type=click.IntRange(1), help="The Nth pod of the index (1 = first try).")
 @click.option("--tail", type=click.IntRange(-1), help="Lines from the end of each log (-1: all).")
@@ -48,7 +48,8 @@ def logs(ctx: click.Context, name: str, index_text: str, follow: bool, previous:
     """Print the logs of a job by index, including finished and failed attempts.
 
     With several indexes each line is prefixed by `[index]`; with -f the streams are
-    merged as lines arrive.
+    merged as lines arrive, and an index whose pod ends is followed into its next
+    attempt until it completes or fails.
 
     \b
     Examples:
@@ -86,11 +87,25 @@ def logs(ctx: click.Context, name: str, index_text: str, follow: bool, previous:
     colours = ["green", "yellow", "grey", "red"]
     out: Queue = Queue()
 
-    def pump(i: int, pod: dict[str, Any]) -> None:
+    def pump(i: int, pod: Optional[dict[str, Any]]) -> None:
+        """One index's log; with -f, each next attempt's too, until none will come."""
         tag = paint(f"[{i}]", colours[i % len(colours)], on) + " " if show_prefix else ""
+        seen: set[str] = set()
         try:
-            for line in kube.log_lines(pod["metadata"]["name"], container, follow, tail, since, previous):
-                out.put(tag + line)
+            while pod is not None:
+                seen.add(pod["metadata"]["uid"])
+                try:
+                    for line in kube.log_lines(pod["metadata"]["name"], container, follow, tail,
+                                               since, previous):
+                        out.put(tag + line)
+                except IjobError as e:
+                    out.put(f"{tag}{e.message}")
+                if not follow:
+                    break
+                ended, pod = pod, actions.next_attempt(kube, name, i, pod, seen)
+                if pod is not None:
+                    click.echo(f"index {i}: pod {ended['metadata']['name']} ended; following "
+                               f"{pod['metadata']['name']}", err=True)
         except IjobError as e:
             out.put(f"{tag}{e.message}")
         out.put(None)

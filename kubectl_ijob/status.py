@@ -143,6 +143,24 @@ def _rank(pod: dict[str, Any]) -> tuple[int, float]:
     return rank, -(created.timestamp() if created else 0.0)
 
 
+def next_attempt(job: Optional[dict[str, Any]], pods: Iterable[dict[str, Any]], index: int,
+                 ended: dict[str, Any], seen: set[str]) -> tuple[Optional[dict[str, Any]], bool]:
+    """What `logs -f` follows once the `ended` pod's stream closes: the index's next pod
+    when it has started (its log can be read), and whether no attempt will come any more
+    (the Job gone or finished, the index completed or failed)."""
+    if job is None or finished(job):
+        return None, True
+    status = job.get("status") or {}
+    if index in parse_api_ranges(status.get("completedIndexes")) or \
+            index in parse_api_ranges(status.get("failedIndexes")):
+        return None, True
+    since = ended["metadata"].get("creationTimestamp") or ""
+    fresh = [p for p in pods if pod_index(p) == index and p["metadata"].get("uid") not in seen
+             and (p["metadata"].get("creationTimestamp") or "") >= since
+             and (p.get("status") or {}).get("phase") in ("Running", "Succeeded", "Failed")]
+    return (min(fresh, key=_rank) if fresh else None), False
+
+
 @dataclass
 class ServiceCheck:
     """Whether the peer DNS wiring (subdomain + headless Service) is right, and why not."""

@@ -5,12 +5,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from tests.e2e.test_plugin import create, job_pods, running, until
 
 pytestmark = pytest.mark.e2e
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_logs_by_index_and_attempt(ijob, kubectl, busybox_image):
@@ -63,3 +65,31 @@ def test_completion_protocol_lists_indexed_jobs(ijob, kubectl, busybox_image, cl
     assert run("-n", namespace, "status", "") == ["comp-a", ":4"]
     assert run("-n", namespace, "logs", "comp-a", "--index", "") == ["0", "1", "2", "3", ":4"]
     assert run("-n", namespace, "status", "comp-a", "-o", "") == ["json", "yaml", "wide", "name", ":4"]
+
+
+def test_logs_follow_an_index_across_a_replaced_pod(ijob, kubectl, busybox_image, cluster_kubeconfig,
+                                                    namespace):
+    # Each attempt says who it is; index 1's pod is deleted while `logs -f` streams it.
+    create(ijob, busybox_image, "lf", "--completions", "2",
+           command=["sh", "-c", 'echo "up $JOB_COMPLETION_INDEX $(cat /proc/sys/kernel/random/uuid)"; '
+                    "sleep 600"])
+    first = {p["metadata"]["name"] for p in running(kubectl, "lf", 2)}
+    proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", cluster_kubeconfig,
+                             "-n", namespace, "logs", "lf", "-f"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, NO_COLOR="1", PYTHONPATH=ROOT))
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+    until(lambda: len(lines) >= 2, 60, what="both indexes' first lines")
+    victim = next(p for p in first if p.startswith("lf-1-"))
+    assert kubectl("delete", "pod", victim, "--grace-period=1", "--wait=false").returncode == 0
+    until(lambda: sum(line.startswith("[1] up 1 ") for line in lines) == 2, 120,
+          what="the replacement's first line")
+    assert len({line for line in lines if line.startswith("[1] up 1 ")}) == 2  # two attempts
+    assert sum(line.startswith("[0] up 0 ") for line in lines) == 1
+    assert proc.poll() is None  # still following both
+    assert kubectl("delete", "job", "lf", "--grace-period=1", "--wait=false").returncode == 0
+    proc.wait(timeout=90)  # the Job is gone: no attempt will come, so -f ends
+    err = proc.stderr.read()
+    assert proc.returncode == 0, err
+    assert f"index 1: pod {victim} ended; following lf-1-" in err

@@ -197,3 +197,35 @@ def test_status_text_lists_unpublished_indexes():
     text = status_text(st.summarize(j, svc), rows, NOW, colour=False, notes=["x"])
     assert "Index 1 not in DNS: pod labels no longer match the service selector (job-name=example-job)" in text
     assert text.endswith("Note: x")
+
+
+# ------------------------------------------------------------------ logs -f, next attempt
+
+T1 = "2026-11-22T10:05:00Z"
+
+
+def test_next_attempt_is_the_started_replacement_not_an_older_attempt():
+    old = pod(1, "Failed", name="j-1-old", created="2026-11-22T09:00:00Z")
+    ended = pod(1, "Failed", name="j-1-a")
+    pending = pod(1, "Pending", name="j-1-b", created=T1)
+    seen = {ended["metadata"]["uid"]}
+    assert st.next_attempt(job(), [old, ended, pending, pod(0)], 1, ended, seen) == (None, False)
+    started = pod(1, "Running", name="j-1-b", created=T1)
+    assert st.next_attempt(job(), [old, ended, started], 1, ended, seen) == (started, False)
+
+
+@pytest.mark.parametrize("state", [
+    {"completedIndexes": "0-2"}, {"failedIndexes": "1"},
+    {"conditions": [{"type": "Complete", "status": "True"}]},
+    {"conditions": [{"type": "Failed", "status": "True"}]},
+])
+def test_no_next_attempt_once_the_index_or_job_is_done(state):
+    conditions = state.pop("conditions", None)
+    ended = pod(1, "Succeeded")
+    later = pod(1, "Running", name="j-1-late", created=T1)
+    assert st.next_attempt(job(conditions=conditions, **state), [ended, later], 1, ended,
+                        {ended["metadata"]["uid"]}) == (None, True)
+
+
+def test_no_next_attempt_when_the_job_is_gone():
+    assert st.next_attempt(None, [], 0, pod(0), set()) == (None, True)
