@@ -19,13 +19,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import urllib3
 
 from kubectl_ijob import __version__
 from kubectl_ijob.errors import AlreadyExists, IjobError, NotFound, from_server, usage
-from kubectl_ijob.kubeconfig import Endpoint, context_namespace, endpoint, resolve_path
+from kubectl_ijob.kubeconfig import Endpoint, context_namespace, endpoint, env_proxy, resolve_path
 
 PAGE = 500
 CONNECT_TIMEOUT = 30.0
@@ -89,7 +89,14 @@ class Kube:
         # retries=False: fail fast like kubectl instead of urllib3's silent retries
         tls = {"ssl_context": self.tls, "retries": False,
                **({"server_hostname": ep.server_name} if ep.server_name else {})}
-        self.pool = urllib3.ProxyManager(ep.proxy, **tls) if ep.proxy else urllib3.PoolManager(**tls)
+        proxy = ep.proxy or env_proxy(ep.server)  # the kubeconfig's, else as kubectl's env
+        self.proxy = urllib3.util.parse_url(proxy) if proxy else None
+        if self.proxy:
+            auth = urllib3.make_headers(proxy_basic_auth=unquote(self.proxy.auth)) \
+                if self.proxy.auth else None
+            self.pool = urllib3.ProxyManager(proxy, proxy_headers=auth, **tls)
+        else:
+            self.pool = urllib3.PoolManager(**tls)
 
     # ------------------------------------------------------------ transport
 
@@ -342,8 +349,12 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
         ([("container", container)] if container else [])
     url = "ws" + kube.host[4:] + path("Pod", namespace or kube.namespace, pod, "exec") + \
         "?" + urlencode(query)
-    ep = kube.endpoint
-    proxy = urllib3.util.parse_url(ep.proxy) if ep.proxy else None
+    ep, proxy = kube.endpoint, kube.proxy
+    # The proxy was chosen as kubectl chooses it; "*" keeps websocket-client from
+    # choosing again from the environment by rules of its own.
+    via = {"http_proxy_host": proxy.host, "http_proxy_port": proxy.port or 80,
+           "http_proxy_auth": tuple(unquote(x) for x in proxy.auth.split(":", 1))
+           if proxy.auth else None} if proxy else {"http_no_proxy": ["*"]}
     start = time.monotonic()
     try:
         ws = websocket.create_connection(
@@ -353,8 +364,7 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
             subprotocols=["v4.channel.k8s.io"],
             sslopt={"context": kube.tls, **({"server_hostname": ep.server_name}
                                             if ep.server_name else {})},
-            http_proxy_host=proxy.host if proxy else None,
-            http_proxy_port=proxy.port if proxy else None, proxy_type="http")
+            proxy_type="http", **via)
     except websocket.WebSocketException as e:  # the handshake was answered with an API error
         kube._log("GET", url, "refused", start)
         return ExecResult("", "", None, _exec_refusal(str(e)))

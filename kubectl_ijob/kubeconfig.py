@@ -140,6 +140,66 @@ def plain_endpoint(cluster: tuple[Path, Any], user: tuple[Path, Any]) -> Optiona
         return None
 
 
+def env_proxy(server: str) -> Optional[str]:
+    """The proxy kubectl takes from the environment for server (Go's ProxyFromEnvironment):
+    HTTPS_PROXY or HTTP_PROXY by scheme, never for localhost, loopback addresses or a
+    NO_PROXY match (`*`, a domain and its subdomains, `.domain`, an IP, a CIDR, `:port`)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server)
+    host = (url.hostname or "").lower()
+    name = "HTTPS_PROXY" if url.scheme == "https" else "HTTP_PROXY"
+    proxy = os.environ.get(name) or os.environ.get(name.lower())
+    if not proxy or host == "localhost":
+        return None
+    try:
+        ip: Any = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None and ip.is_loopback:
+        return None
+    port = str(url.port or (443 if url.scheme == "https" else 80))
+    no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if any(_no_proxy_match(e.strip().lower(), host, ip, port) for e in no_proxy.split(",")):
+        return None
+    return proxy if "://" in proxy else "http://" + proxy
+
+
+def _no_proxy_match(entry: str, host: str, ip: Any, port: str) -> bool:
+    """Whether one NO_PROXY entry exempts host:port, as Go's httpproxy matches it."""
+    import ipaddress
+
+    if entry == "*":
+        return True
+    if not entry:
+        return False
+    if "/" in entry:
+        try:
+            return ip is not None and ip in ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            return False
+    if entry.startswith("["):  # [v6]:port
+        name, _, rest = entry[1:].partition("]")
+        want = rest[1:]
+    elif entry.count(":") == 1:
+        name, want = entry.split(":")
+    else:
+        name, want = entry, ""
+    if want and want != port:
+        return False
+    try:
+        literal = ipaddress.ip_address(name)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        return ip == literal
+    name = name[1:] if name.startswith("*.") else name
+    if name.startswith("."):
+        return host.endswith(name)
+    return host == name or host.endswith("." + name)
+
+
 def _entry(files: list[tuple[str, dict[str, Any]]], section: str, key: str,
            name: Optional[str]) -> Optional[tuple[Path, Any]]:
     """The first definition of a named cluster, user or context, with its file's directory."""

@@ -25,9 +25,11 @@ class Proxy:
     """A TCP forwarder to the API server that the test can cut, like a server going away;
     with `connect`, an HTTP CONNECT proxy (kubeconfig's proxy-url) that records targets."""
 
-    def __init__(self, host: str, port: int, connect: bool = False) -> None:
+    def __init__(self, host: str, port: int, connect: bool = False,
+                 resolve: dict[str, str] | None = None) -> None:
         self.target = (host, port)
         self.connect = connect
+        self.resolve = resolve or {}  # names only the proxy knows, as behind a corporate proxy
         self.tunnels: list[str] = []
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
@@ -50,7 +52,7 @@ class Proxy:
                 where = head.split(b" ", 2)[1].decode()
                 self.tunnels.append(where)
                 host, port = where.rsplit(":", 1)
-                target = (host, int(port))
+                target = (self.resolve.get(host, host), int(port))
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             upstream = socket.create_connection(target)
             self.conns += [client, upstream]
@@ -124,6 +126,35 @@ def test_requests_and_exec_through_the_kubeconfigs_proxy_url(ijob, kubectl, busy
     assert ran.returncode == 0 and ran.stdout.strip() == "via-1", ran.stderr
     assert proxy.tunnels and set(proxy.tunnels) == {server.split("://", 1)[1]}
     assert len(proxy.tunnels) >= 2  # the REST pool's tunnel and the exec websocket's
+    proxy.cut()
+
+
+def test_https_proxy_from_the_environment_as_kubectl_uses_it(ijob, kubectl, busybox_image,
+                                                             cluster_kubeconfig, namespace, tmp_path):
+    # The server's name resolves only at the proxy: HTTPS_PROXY must carry REST and exec,
+    # and a NO_PROXY match must bypass it (and then fail to resolve, in kubectl's words).
+    create(ijob, busybox_image, "envp", "--completions", "2")
+    running(kubectl, "envp", 2)
+    config = yaml.safe_load(open(cluster_kubeconfig))
+    port = config["clusters"][0]["cluster"]["server"].rsplit(":", 1)[1]
+    config["clusters"][0]["cluster"]["server"] = f"https://kubernetes.default.svc:{port}"
+    kc = tmp_path / "behind-proxy.kubeconfig"
+    kc.write_text(yaml.safe_dump(config))
+    proxy = Proxy("", 0, connect=True, resolve={"kubernetes.default.svc": "127.0.0.1"})
+    env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "https_proxy", "http_proxy")}
+    env["HTTPS_PROXY"] = f"http://127.0.0.1:{proxy.port}"
+    argv = [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", str(kc), "-n", namespace]
+    status = subprocess.run([*argv, "status", "envp"], capture_output=True, text=True, env=env, timeout=60)
+    assert status.returncode == 0 and "Running" in status.stdout, status.stderr
+    ran = subprocess.run([*argv, "exec", "envp", "1", "--", "hostname"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.strip() == "envp-1", ran.stderr
+    assert set(proxy.tunnels) == {f"kubernetes.default.svc:{port}"} and len(proxy.tunnels) >= 2
+    tunnels = len(proxy.tunnels)
+    bypass = subprocess.run([*argv, "status", "envp"], capture_output=True, text=True,
+                            env=dict(env, NO_PROXY="10.0.0.0/8,.svc"), timeout=60)
+    assert bypass.returncode == 1 and bypass.stderr.startswith("Unable to connect to the server: ")
+    assert len(proxy.tunnels) == tunnels
     proxy.cut()
 
 

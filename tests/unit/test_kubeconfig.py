@@ -213,3 +213,36 @@ def test_requests_with_a_plain_kubeconfig_never_import_the_official_client(tmp_p
             "print('KUBERNETES' if 'kubernetes' in sys.modules else 'CLEAN')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["client-ann", "CLEAN"], out.stderr
+
+
+# ------------------------------------------------------------------ proxy from the environment
+
+@pytest.mark.parametrize("server,env,want", [
+    ("https://api.example.com:6443", {"HTTPS_PROXY": "http://p:3128"}, "http://p:3128"),
+    ("https://api.example.com", {"https_proxy": "p:3128"}, "http://p:3128"),  # scheme added
+    ("https://api.example.com", {"HTTP_PROXY": "http://p:3128"}, None),  # the other scheme's
+    ("http://api.example.com", {"HTTP_PROXY": "http://p:3128"}, "http://p:3128"),
+    ("https://localhost:6443", {"HTTPS_PROXY": "http://p"}, None),  # never for loopback
+    ("https://127.0.0.1:6443", {"HTTPS_PROXY": "http://p"}, None),
+    ("https://[::1]:6443", {"HTTPS_PROXY": "http://p"}, None),
+    ("https://api.example.com", {"HTTPS_PROXY": "http://p", "NO_PROXY": "*"}, None),
+    ("https://api.example.com", {"HTTPS_PROXY": "http://p", "NO_PROXY": "other.org, example.com"}, None),
+    ("https://example.com", {"HTTPS_PROXY": "http://p", "NO_PROXY": ".example.com"}, "http://p"),
+    ("https://a.example.com", {"HTTPS_PROXY": "http://p", "NO_PROXY": "*.example.com"}, None),
+    ("https://notexample.com", {"HTTPS_PROXY": "http://p", "NO_PROXY": "example.com"}, "http://p"),
+    ("https://10.1.2.3:6443", {"HTTPS_PROXY": "http://p", "no_proxy": "10.0.0.0/8"}, None),
+    ("https://10.1.2.3:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "10.1.2.3"}, None),
+    ("https://11.1.2.3:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "10.0.0.0/8"}, "http://p"),
+    ("https://api.example.com:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "api.example.com:6443"}, None),
+    ("https://api.example.com:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "api.example.com:443"}, "http://p"),
+    ("https://[fd00::1]:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "[fd00::1]:6443"}, None),
+    ("https://[fd00::1]:6443", {"HTTPS_PROXY": "http://p", "NO_PROXY": "fd00::/16"}, None),
+])
+def test_env_proxy_follows_gos_proxy_from_environment(monkeypatch, server, env, want):
+    from kubectl_ijob.kubeconfig import env_proxy
+
+    for k in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert env_proxy(server) == want
