@@ -185,32 +185,46 @@ def describe(ctx: click.Context, name: str, output: Optional[str]) -> None:
     """Describe an Indexed Job with what `kubectl describe job` leaves out.
 
     Full completed and failed index lists, per-index attempts and failures, the
-    Service wiring, and recent events of the job and its pods.
+    Service wiring, what the namespace's NetworkPolicies do to traffic between the
+    pods, and recent events of the job and its pods.
 
     \b
     Examples:
       kubectl ijob describe example-job
     """
-    from kubectl_ijob import actions
+    from kubectl_ijob import actions, peers
     from kubectl_ijob import status as st
     from kubectl_ijob.render import describe_text, dump, write
 
     fmt = _check_output(output, ("json", "yaml"))
     kube = connect(ctx)
     snap = actions.snapshot(kube, name)
+
+    def optional(read: Any, what: str) -> Any:
+        """A side query: Forbidden becomes a note, not an error."""
+        try:
+            return read()
+        except IjobError as e:
+            if "(Forbidden)" not in e.message:
+                raise
+            snap.notes.append(f"cannot read {what}: {e.message}")
+            return None
+
     uids = {snap.job["metadata"]["uid"]} | {p["metadata"]["uid"] for p in snap.pods}
-    try:
-        events = [e for e in kube.list_events() if (e.get("involvedObject") or {}).get("uid") in uids]
-    except IjobError as e:
-        if "(Forbidden)" not in e.message:
-            raise
-        events, snap.notes = [], snap.notes + [f"cannot read events: {e.message}"]
+    events = [e for e in optional(kube.list_events, "events") or []
+              if (e.get("involvedObject") or {}).get("uid") in uids]
     events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+    namespace = snap.job["metadata"].get("namespace") or kube.namespace
+    policies = optional(lambda: kube.list_of("NetworkPolicy", namespace), "NetworkPolicies")
+    labels = ((snap.job["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+    network = None if policies is None else peers.policy_findings(labels, namespace, policies)
     rows = st.index_rows(snap.job, snap.pods, service=snap.service, slices=snap.slices)
     summary = st.summarize(snap.job, snap.service)
     if fmt in ("json", "yaml"):
         doc = st.status_document(summary, rows, snap.notes)
         doc["kind"] = "IndexedJobDescription"
+        doc["networkPolicies"] = None if network is None else \
+            {"selecting": network[0], "findings": network[1]}
         doc["events"] = [{"type": e.get("type"), "reason": e.get("reason"),
                           "object": f"{e['involvedObject'].get('kind', '').lower()}/{e['involvedObject'].get('name')}",
                           "message": e.get("message"), "count": e.get("count"),
@@ -218,4 +232,4 @@ def describe(ctx: click.Context, name: str, output: Optional[str]) -> None:
                          for e in events[-50:]]
         write(dump(doc, fmt))
         return
-    write(describe_text(snap.job, summary, rows, events[-20:], _now(), snap.notes))
+    write(describe_text(snap.job, summary, rows, events[-20:], _now(), snap.notes, network))

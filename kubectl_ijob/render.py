@@ -301,8 +301,10 @@ def orphans_text(found: dict[tuple[str, str], dict[str, list[dict[str, Any]]]], 
 
 
 def describe_text(job: dict[str, Any], summary: Any, rows: list[Any], events: list[dict[str, Any]],
-                  now: dt.datetime, notes: Optional[list[str]] = None) -> str:
-    """`describe`: kubectl's describe job plus full index lists, attempts, wiring, events."""
+                  now: dt.datetime, notes: Optional[list[str]] = None,
+                  network: Optional[tuple[list[str], list[str]]] = None) -> str:
+    """`describe`: kubectl's describe job plus full index lists, attempts, wiring,
+    NetworkPolicies (names selecting the pods, findings; None: unreadable), events."""
     from kubectl_ijob.status import job_duration
 
     spec = job.get("spec", {})
@@ -331,6 +333,8 @@ def describe_text(job: dict[str, Any], summary: Any, rows: list[Any], events: li
         ("  Selects pods", "yes" if svc.selector_matches else "no"),
         ("  Publish not-ready", "yes" if svc.publish_not_ready else "no"),
         ("  Problems", "; ".join(svc.problems) or "<none>"),
+        ("Network Policies", "<unknown>" if network is None else ", ".join(network[0]) or "<none>"),
+        ("  Findings", "<unknown>" if network is None else "; ".join(network[1]) or "<none>"),
         ("Containers", ", ".join(f"{c.get('name')} ({c.get('image')})" for c in tpl.get("containers") or [])),
     ]
     out = [f"{k + ':':<26}{v}" for k, v in pairs]

@@ -93,3 +93,31 @@ def test_logs_follow_an_index_across_a_replaced_pod(ijob, kubectl, busybox_image
     err = proc.stderr.read()
     assert proc.returncode == 0, err
     assert f"index 1: pod {victim} ended; following lf-1-" in err
+
+
+def test_describe_reads_what_networkpolicies_do_to_peers(ijob, kubectl, busybox_image, namespace, tmp_path):
+    # Real policies, validated and defaulted by the API server (policyTypes included).
+    create(ijob, busybox_image, "np", "--completions", "2")
+    before = json.loads(ijob("describe", "np", "-o", "json").stdout)
+    assert before["networkPolicies"] == {"selecting": [], "findings": []}
+
+    def apply(doc: dict) -> None:
+        f = tmp_path / f"{doc['metadata']['name']}.yaml"
+        f.write_text(json.dumps({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **doc}))
+        out = kubectl("apply", "-f", str(f))
+        assert out.returncode == 0, out.stderr
+
+    apply({"metadata": {"name": "deny-all"}, "spec": {"podSelector": {}}})
+    text = ijob("describe", "np").stdout
+    assert "Network Policies:         deny-all" in text
+    assert "ingress isolated by deny-all and no rule admits the job's own pods: peers cannot connect" in text
+    apply({"metadata": {"name": "np-peers"}, "spec": {
+        "podSelector": {"matchLabels": {"job-name": "np"}},
+        "ingress": [{"from": [{"podSelector": {"matchLabels": {"job-name": "np"}}}],
+                     "ports": [{"port": 29500}]}],
+        "egress": [{"to": [{"podSelector": {"matchLabels": {"job-name": "np"}}}]}]}})
+    doc = json.loads(ijob("describe", "np", "-o", "json").stdout)["networkPolicies"]
+    assert doc["selecting"] == ["deny-all", "np-peers"]
+    assert doc["findings"] == [
+        "ingress between peers limited by deny-all, np-peers to TCP 29500 (ping and other ports are dropped)",
+        "egress isolated by np-peers and no rule allows DNS (port 53): peer names will not resolve"]

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 JOBS, PODS, SVC, CM = ("batch", "jobs"), ("", "pods"), ("", "services"), ("", "configmaps")
 LOG, EXEC, EVENTS = ("", "pods/log"), ("", "pods/exec"), ("", "events")
 SLICES = ("discovery.k8s.io", "endpointslices")
+NETPOL = ("networking.k8s.io", "networkpolicies")
 # Exec over a websocket starts as a GET: API servers up to 1.34 check `get` on pods/exec;
 # from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) they check `create` as well.
 EXEC_VERBS = {"get", "create"}
@@ -31,7 +32,7 @@ def rows(base: dict, **extra: set) -> dict:
     out = {k: set(v) for k, v in base.items()}
     for key, verbs in extra.items():
         res = {"jobs": JOBS, "pods": PODS, "services": SVC, "configmaps": CM, "log": LOG,
-               "exec": EXEC, "events": EVENTS}[key]
+               "exec": EXEC, "events": EVENTS, "networkpolicies": NETPOL}[key]
         out[res] = out.get(res, set()) | verbs
     return out
 
@@ -46,7 +47,7 @@ MATRIX = {
     "logs": rows(SNAPSHOT, log={"get"}),
     "exec": rows(SNAPSHOT, exec=EXEC_VERBS),
     "ping": rows(SNAPSHOT, exec=EXEC_VERBS),
-    "describe": rows(SNAPSHOT, events={"list"}),
+    "describe": rows(SNAPSHOT, events={"list"}, networkpolicies={"list"}),
     "owners": SNAPSHOT,
     "orphans": {JOBS: {"list"}, PODS: {"list"}, SVC: {"list"}},
     "relabel": rows(SNAPSHOT, pods={"patch"}),
