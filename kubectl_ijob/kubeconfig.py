@@ -144,14 +144,16 @@ def env_proxy(server: str) -> Optional[str]:
     """The proxy kubectl takes from the environment for server (Go's ProxyFromEnvironment):
     HTTPS_PROXY or HTTP_PROXY by scheme, never for localhost, loopback addresses or a
     NO_PROXY match (`*`, a domain and its subdomains, `.domain`, an IP, a CIDR, `:port`)."""
+    name = "HTTPS_PROXY" if server.startswith("https:") else "HTTP_PROXY"
+    proxy = os.environ.get(name) or os.environ.get(name.lower())
+    if not proxy:
+        return None
     import ipaddress
     from urllib.parse import urlsplit
 
     url = urlsplit(server)
     host = (url.hostname or "").lower()
-    name = "HTTPS_PROXY" if url.scheme == "https" else "HTTP_PROXY"
-    proxy = os.environ.get(name) or os.environ.get(name.lower())
-    if not proxy or host == "localhost":
+    if host == "localhost":
         return None
     try:
         ip: Any = ipaddress.ip_address(host)

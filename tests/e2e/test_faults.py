@@ -108,23 +108,37 @@ def test_api_server_gone_during_a_watch(ijob, busybox_image, cluster_kubeconfig,
     assert "INDEX" in out
 
 
-def test_requests_and_exec_through_the_kubeconfigs_proxy_url(ijob, kubectl, busybox_image,
-                                                            cluster_kubeconfig, namespace, tmp_path):
-    create(ijob, busybox_image, "via", "--completions", "2")
-    running(kubectl, "via", 2)
+def via_proxy(ijob, kubectl, busybox_image, cluster_kubeconfig, tmp_path, job, **cluster) -> tuple[str, str]:
+    """A running 2-index job, and a kubeconfig whose cluster entry is edited; returns
+    that kubeconfig's path and the original server address."""
+    create(ijob, busybox_image, job, "--completions", "2")
+    running(kubectl, job, 2)
     config = yaml.safe_load(open(cluster_kubeconfig))
     server = config["clusters"][0]["cluster"]["server"]
-    proxy = Proxy("", 0, connect=True)
-    config["clusters"][0]["cluster"]["proxy-url"] = f"http://127.0.0.1:{proxy.port}"
-    kc = tmp_path / "proxied.kubeconfig"
+    config["clusters"][0]["cluster"].update(cluster)
+    kc = tmp_path / f"{job}.kubeconfig"
     kc.write_text(yaml.safe_dump(config))
-    argv = [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", str(kc), "-n", namespace]
-    status = subprocess.run([*argv, "status", "via"], capture_output=True, text=True, env=ENV, timeout=60)
+    return str(kc), server
+
+
+def status_and_exec(kc: str, namespace: str, job: str, env: dict) -> list[str]:
+    """`status` and `exec` (a REST pool and a websocket) must both work through kc."""
+    argv = [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", kc, "-n", namespace]
+    status = subprocess.run([*argv, "status", job], capture_output=True, text=True, env=env, timeout=60)
     assert status.returncode == 0 and "Running" in status.stdout, status.stderr
-    ran = subprocess.run([*argv, "exec", "via", "1", "--", "hostname"], capture_output=True,
-                         text=True, env=ENV, timeout=60)
-    assert ran.returncode == 0 and ran.stdout.strip() == "via-1", ran.stderr
-    assert proxy.tunnels and set(proxy.tunnels) == {server.split("://", 1)[1]}
+    ran = subprocess.run([*argv, "exec", job, "1", "--", "hostname"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.strip() == f"{job}-1", ran.stderr
+    return argv
+
+
+def test_requests_and_exec_through_the_kubeconfigs_proxy_url(ijob, kubectl, busybox_image,
+                                                            cluster_kubeconfig, namespace, tmp_path):
+    proxy = Proxy("", 0, connect=True)
+    kc, server = via_proxy(ijob, kubectl, busybox_image, cluster_kubeconfig, tmp_path, "via",
+                           **{"proxy-url": f"http://127.0.0.1:{proxy.port}"})
+    status_and_exec(kc, namespace, "via", ENV)
+    assert set(proxy.tunnels) == {server.split("://", 1)[1]}
     assert len(proxy.tunnels) >= 2  # the REST pool's tunnel and the exec websocket's
     proxy.cut()
 
@@ -133,22 +147,13 @@ def test_https_proxy_from_the_environment_as_kubectl_uses_it(ijob, kubectl, busy
                                                              cluster_kubeconfig, namespace, tmp_path):
     # The server's name resolves only at the proxy: HTTPS_PROXY must carry REST and exec,
     # and a NO_PROXY match must bypass it (and then fail to resolve, in kubectl's words).
-    create(ijob, busybox_image, "envp", "--completions", "2")
-    running(kubectl, "envp", 2)
-    config = yaml.safe_load(open(cluster_kubeconfig))
-    port = config["clusters"][0]["cluster"]["server"].rsplit(":", 1)[1]
-    config["clusters"][0]["cluster"]["server"] = f"https://kubernetes.default.svc:{port}"
-    kc = tmp_path / "behind-proxy.kubeconfig"
-    kc.write_text(yaml.safe_dump(config))
     proxy = Proxy("", 0, connect=True, resolve={"kubernetes.default.svc": "127.0.0.1"})
+    port = yaml.safe_load(open(cluster_kubeconfig))["clusters"][0]["cluster"]["server"].rsplit(":", 1)[1]
+    kc, _ = via_proxy(ijob, kubectl, busybox_image, cluster_kubeconfig, tmp_path, "envp",
+                      server=f"https://kubernetes.default.svc:{port}")
     env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "https_proxy", "http_proxy")}
     env["HTTPS_PROXY"] = f"http://127.0.0.1:{proxy.port}"
-    argv = [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", str(kc), "-n", namespace]
-    status = subprocess.run([*argv, "status", "envp"], capture_output=True, text=True, env=env, timeout=60)
-    assert status.returncode == 0 and "Running" in status.stdout, status.stderr
-    ran = subprocess.run([*argv, "exec", "envp", "1", "--", "hostname"], capture_output=True,
-                         text=True, env=env, timeout=60)
-    assert ran.returncode == 0 and ran.stdout.strip() == "envp-1", ran.stderr
+    argv = status_and_exec(kc, namespace, "envp", env)
     assert set(proxy.tunnels) == {f"kubernetes.default.svc:{port}"} and len(proxy.tunnels) >= 2
     tunnels = len(proxy.tunnels)
     bypass = subprocess.run([*argv, "status", "envp"], capture_output=True, text=True,
