@@ -78,6 +78,16 @@ class Snapshot:
     slices: Optional[list[dict[str, Any]]] = None  # None: not read (no Service, or forbidden)
     notes: list[str] = field(default_factory=list)  # what could not be read, for the user
 
+    def side_query(self, read: Callable[[], Any], what: str) -> Any:
+        """read() for something the view can do without: Forbidden becomes a note and None."""
+        try:
+            return read()
+        except IjobError as e:
+            if "(Forbidden)" not in e.message:
+                raise
+            self.notes.append(f"cannot read {what}: {e.message}")
+            return None
+
 
 def get_indexed_job(kube: Any, name: str) -> dict[str, Any]:
     """GET a Job and insist it is Indexed."""
@@ -102,12 +112,8 @@ def _with_service(kube: Any, job: dict[str, Any], pods: list[dict[str, Any]]) ->
     sub = job.get("spec", {}).get("template", {}).get("spec", {}).get("subdomain")
     snap = Snapshot(job, pods, kube.get_service(sub) if sub else None)
     if snap.service is not None:
-        try:
-            snap.slices = kube.list_endpoint_slices(sub)
-        except IjobError as e:
-            if "(Forbidden)" not in e.message:
-                raise
-            snap.notes.append(f"cannot read EndpointSlices, DNS publication unknown: {e.message}")
+        snap.slices = snap.side_query(lambda: kube.list_endpoint_slices(sub),
+                                      "EndpointSlices, DNS publication unknown")
     return snap
 
 

@@ -199,23 +199,13 @@ def describe(ctx: click.Context, name: str, output: Optional[str]) -> None:
     fmt = _check_output(output, ("json", "yaml"))
     kube = connect(ctx)
     snap = actions.snapshot(kube, name)
-
-    def optional(read: Any, what: str) -> Any:
-        """A side query: Forbidden becomes a note, not an error."""
-        try:
-            return read()
-        except IjobError as e:
-            if "(Forbidden)" not in e.message:
-                raise
-            snap.notes.append(f"cannot read {what}: {e.message}")
-            return None
-
     uids = {snap.job["metadata"]["uid"]} | {p["metadata"]["uid"] for p in snap.pods}
-    events = [e for e in optional(kube.list_events, "events") or []
+    events = [e for e in snap.side_query(kube.list_events, "events") or []
               if (e.get("involvedObject") or {}).get("uid") in uids]
     events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
     namespace = snap.job["metadata"].get("namespace") or kube.namespace
-    policies = optional(lambda: kube.list_of("NetworkPolicy", namespace), "NetworkPolicies")
+    policies = snap.side_query(lambda: kube.list_of("NetworkPolicy", namespace),
+                               "NetworkPolicies")
     labels = ((snap.job["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
     network = None if policies is None else peers.policy_findings(labels, namespace, policies)
     rows = st.index_rows(snap.job, snap.pods, service=snap.service, slices=snap.slices)

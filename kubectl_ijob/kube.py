@@ -28,6 +28,7 @@ from kubectl_ijob.errors import AlreadyExists, IjobError, NotFound, from_server,
 from kubectl_ijob.kubeconfig import Endpoint, context_namespace, endpoint, env_proxy, resolve_path
 
 PAGE = 500
+USER_AGENT = f"kubectl-ijob/{__version__}"
 CONNECT_TIMEOUT = 30.0
 # Failures of the transport (refused, reset, TLS, timeouts). Anything else is a bug
 # in the plugin and must not be reported as "Unable to connect".
@@ -102,7 +103,7 @@ class Kube:
     # ------------------------------------------------------------ transport
 
     def _headers(self, content_type: Optional[str] = None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": f"kubectl-ijob/{__version__}",
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT,
                    **self.endpoint.headers()}
         if content_type:
             headers["Content-Type"] = content_type
@@ -361,7 +362,7 @@ def exec_in_pod(kube: Kube, pod: str, argv: list[str], container: Optional[str] 
         ws = websocket.create_connection(
             url, timeout=kube.settings.request_timeout or CONNECT_TIMEOUT,
             header=[f"{k}: {v}" for k, v in ep.headers().items()] +
-            [f"User-Agent: kubectl-ijob/{__version__}"],
+            [f"User-Agent: {USER_AGENT}"],
             subprotocols=["v4.channel.k8s.io"],
             sslopt={"context": kube.tls, **({"server_hostname": ep.server_name}
                                             if ep.server_name else {})},

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from kubectl_ijob.errors import usage
 from kubectl_ijob.indexes import digits
 from kubectl_ijob.manifests import parse_port
+from kubectl_ijob.ownership import matches
 
 METHODS = ("icmp", "dns", "tcp")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
@@ -381,8 +382,6 @@ def policy_findings(labels: dict[str, str], namespace: str,
 
 def _selects(selector: Optional[dict[str, Any]], labels: dict[str, str]) -> bool:
     """A NetworkPolicy selector: empty selects everything (unlike a Job's)."""
-    from kubectl_ijob.ownership import matches
-
     return not selector or matches(selector, labels)
 
 
@@ -395,8 +394,6 @@ def _admits_peers(peers: Optional[list[dict[str, Any]]], labels: dict[str, str],
                   namespace: str) -> Optional[bool]:
     """Whether a rule's from/to admits the job's own pods; None when it depends on the
     namespace's labels (only its name label is known without reading it)."""
-    from kubectl_ijob.ownership import matches
-
     if not peers:
         return True  # no from/to: every source or destination
     unknown = False
