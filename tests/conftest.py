@@ -24,6 +24,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _server_kubectl_first() -> None:
+    """Put the kubectl built with the test cluster (same version as the server) first on PATH.
+
+    The machine's kubectl may be several minors older than the server, outside kubectl's
+    one-minor skew; every test that runs `kubectl` (and the plugin's comparisons with it)
+    uses the server's version instead.
+    """
+    from tests.cluster.build import kubectl_dir
+
+    found = kubectl_dir()
+    if found and not os.environ.get("IJOB_E2E_KUBECONFIG"):
+        os.environ["PATH"] = f"{found}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+_server_kubectl_first()
+
+
 def _required() -> bool:
     return os.environ.get("IJOB_E2E_REQUIRED") == "1"
 
@@ -67,7 +84,7 @@ def cluster_kubeconfig(request, tmp_path_factory) -> Iterator[str]:
 
         started = not all(cluster.status().values())
         try:
-            cluster.up()
+            cluster.up(fake=FAKE_NODES)
         except Exception as e:  # a cluster that cannot start is a reason, not a traceback
             _unavailable(f"local cluster failed to start: {e}")
         yield str(cluster.KUBECONFIG)
@@ -83,6 +100,33 @@ def cluster_kubeconfig(request, tmp_path_factory) -> Iterator[str]:
         kind.delete()
         return
     _unavailable(f"no cluster: {why}; Docker/kind not available; IJOB_E2E_KUBECONFIG not set")
+
+
+FAKE_NODES = int(os.environ.get("IJOB_FAKE_NODES", "4"))
+
+
+@pytest.fixture(scope="session")
+def fake_nodes(cluster_kubeconfig) -> list[str]:
+    """Names of the kwok-managed fake nodes (label type=kwok, taint kwok.x-k8s.io/node=fake).
+
+    On the local cluster they are added when missing; elsewhere the cluster must have them.
+    """
+    from tests.cluster import kwok
+
+    def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+        res = subprocess.run(["kubectl", "--kubeconfig", cluster_kubeconfig, *args], capture_output=True, text=True)
+        if check and res.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)}: {res.stderr.strip()}")
+        return res
+    names = kwok.fake_node_names(run)
+    if not names and not os.environ.get("IJOB_E2E_KUBECONFIG") and not _local_possible():
+        from tests.cluster import cluster
+
+        cluster.fake_nodes(FAKE_NODES)
+        names = kwok.fake_node_names(run)
+    if not names:
+        _unavailable("the cluster has no kwok nodes (label type=kwok)")
+    return names
 
 
 @pytest.fixture

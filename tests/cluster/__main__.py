@@ -1,7 +1,17 @@
-"""python -m tests.cluster deps|build|up|down|status|env: the local test cluster by hand."""
+"""python -m tests.cluster deps|build|up [--fake-nodes N]|down|status|env: the local test cluster by hand."""
 from __future__ import annotations
 
 import sys
+
+
+def _fake_nodes(argv: list[str]) -> int:
+    """The N of `--fake-nodes N` (or `--fake-nodes=N`), 0 when absent."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--fake-nodes="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--fake-nodes" and i + 1 < len(argv):
+            return int(argv[i + 1])
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -14,7 +24,7 @@ def main(argv: list[str]) -> int:
     elif cmd == "build":
         build(force="--force" in argv)
     elif cmd == "up":
-        cluster.up()
+        cluster.up(fake=_fake_nodes(argv))
     elif cmd == "down":
         cluster.down()
         left = cluster.leftovers()
@@ -26,8 +36,9 @@ def main(argv: list[str]) -> int:
             print(f"{name:<25}{'running' if up else 'stopped'}")
     elif cmd == "env":
         print(f"export KUBECONFIG={cluster.KUBECONFIG}")
+        print(f"export PATH={cluster.binaries()['kubectl'].parent}:$PATH  # kubectl of the server's version")
     else:
-        print("usage: python -m tests.cluster deps|build|up|down|status|env", file=sys.stderr)
+        print("usage: python -m tests.cluster deps|build|up [--fake-nodes N]|down|status|env", file=sys.stderr)
         return 2
     return 0
 

@@ -19,10 +19,20 @@ import sys
 import time
 from pathlib import Path
 
-K8S_VERSION = os.environ.get("IJOB_K8S_VERSION", "v1.33.13")
-ETCD_VERSION = os.environ.get("IJOB_ETCD_VERSION", "v3.5.21")
+# The newest served release is the default; CI also runs the oldest one upstream supports.
+DEFAULT_K8S_VERSION = "v1.37.2"
+SUPPORTED_K8S_VERSIONS = ("v1.37.2", "v1.35.4")
+# The etcd line each Kubernetes minor is tested with upstream (kubeadm's SupportedEtcdVersion
+# in cmd/kubeadm/app/constants of that release), at the newest patch the proxy serves.
+ETCD_FOR_MINOR = {"1.33": "v3.5.21", "1.34": "v3.6.16", "1.35": "v3.6.16", "1.36": "v3.7.3",
+                  "1.37": "v3.7.3"}
+K8S_VERSION = os.environ.get("IJOB_K8S_VERSION", DEFAULT_K8S_VERSION)
+ETCD_VERSION = os.environ.get("IJOB_ETCD_VERSION") or ETCD_FOR_MINOR.get(
+    ".".join(K8S_VERSION.lstrip("v").split(".")[:2]), "v3.6.16")
 COREDNS_VERSION = os.environ.get("IJOB_COREDNS_VERSION", "v1.14.7")
-K8S_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
+KWOK_VERSION = os.environ.get("IJOB_KWOK_VERSION", "v0.8.0")
+# kubectl is built with the server so tests compare against a client within kubectl's skew.
+K8S_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kubectl")
 
 
 def cache_root() -> Path:
@@ -37,6 +47,7 @@ def bin_dirs() -> dict[str, Path]:
         "k8s": root / f"k8s-{K8S_VERSION}" / "bin",
         "etcd": root / f"etcd-{ETCD_VERSION}" / "bin",
         "coredns": root / f"coredns-{COREDNS_VERSION}" / "bin",
+        "kwok": root / f"kwok-{KWOK_VERSION}" / "bin",
     }
 
 
@@ -46,7 +57,21 @@ def binaries() -> dict[str, Path]:
     out = {name: dirs["k8s"] / name for name in K8S_COMPONENTS}
     out["etcd"] = dirs["etcd"] / "etcd"
     out["coredns"] = dirs["coredns"] / "coredns"
+    out["kwok"] = dirs["kwok"] / "kwok"
     return out
+
+
+def kubectl_dir() -> Path | None:
+    """A directory holding only the kubectl built with the server, for the front of PATH."""
+    built = binaries()["kubectl"]
+    if not os.access(built, os.X_OK):
+        return None
+    client = built.parent.parent / "client"
+    client.mkdir(exist_ok=True)
+    link = client / "kubectl"
+    if not link.exists():
+        link.symlink_to(built)
+    return client
 
 
 def missing() -> list[str]:
@@ -128,19 +153,28 @@ def build_etcd() -> None:
     _publish(tmp, out)
 
 
-def build_coredns() -> None:
-    """CoreDNS, which installs cleanly with `go install`."""
-    out = bin_dirs()["coredns"]
+def _go_install(label: str, pkg: str) -> None:
+    """`go install pkg` into the component's cached bin directory."""
+    out = bin_dirs()[label]
     tmp = out.with_suffix(".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     env = _go_env()
     env["GOBIN"] = str(tmp)
-    cmd = ["go", "install", "-trimpath", "-ldflags", "-s -w",
-           f"github.com/coredns/coredns@{COREDNS_VERSION}"]
+    cmd = ["go", "install", "-trimpath", "-ldflags", "-s -w", pkg]
     print("+", " ".join(cmd), flush=True)
     if subprocess.run(cmd, env=env, cwd="/").returncode != 0:
-        raise SystemExit("error: building coredns failed")
+        raise SystemExit(f"error: building {label} failed")
     _publish(tmp, out)
+
+
+def build_coredns() -> None:
+    """CoreDNS, which installs cleanly with `go install`."""
+    _go_install("coredns", f"github.com/coredns/coredns@{COREDNS_VERSION}")
+
+
+def build_kwok() -> None:
+    """kwok, which simulates the fake nodes of the scale tests (no replace directives)."""
+    _go_install("kwok", f"sigs.k8s.io/kwok/cmd/kwok@{KWOK_VERSION}")
 
 
 def _publish(tmp: Path, out: Path) -> None:
@@ -153,7 +187,7 @@ def _publish(tmp: Path, out: Path) -> None:
 def build(force: bool = False) -> None:
     """Build whatever is missing (everything with force), printing each phase's time."""
     steps = [("etcd", ["etcd"], build_etcd), ("coredns", ["coredns"], build_coredns),
-             ("k8s", list(K8S_COMPONENTS), build_k8s)]
+             ("kwok", ["kwok"], build_kwok), ("k8s", list(K8S_COMPONENTS), build_k8s)]
     absent = set(missing())
     for label, names, fn in steps:
         if not force and not absent.intersection(names):

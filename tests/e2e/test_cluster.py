@@ -26,9 +26,15 @@ def wait_phase(kubectl, name, phases=("Succeeded", "Failed"), timeout=90):
     pytest.fail(f"pod {name} did not reach {phases}")
 
 
-def test_server_is_kubernetes_1_33(kubectl):
-    version = json.loads(kubectl("version", "-o", "json").stdout)["serverVersion"]
-    assert version["gitVersion"].startswith("v1.33.") and version["gitTreeState"] == "clean"
+def test_server_and_kubectl_are_the_built_version(kubectl):
+    # The cluster runs the release it was built for (IJOB_K8S_VERSION), and the kubectl the
+    # tests compare against is the same release (the machine's own may be out of skew).
+    from tests.cluster.build import K8S_VERSION
+
+    version = json.loads(kubectl("version", "-o", "json").stdout)
+    assert version["serverVersion"]["gitVersion"] == K8S_VERSION
+    assert version["serverVersion"]["gitTreeState"] == "clean"
+    assert version["clientVersion"]["gitVersion"] == K8S_VERSION
 
 
 def test_pod_runs_logs_and_exec(kubectl, busybox_image):
@@ -78,3 +84,32 @@ def test_indexed_job_peers_resolve_and_ping(kubectl, busybox_image):
     assert kubectl("apply", "-f", "-", input=json.dumps(manifest)).returncode == 0
     out = kubectl("wait", "--for=condition=complete", "job/peers", "--timeout=120s")
     assert out.returncode == 0, out.stderr
+
+
+def test_fake_nodes_run_pods_and_end_them_on_request(kubectl, fake_nodes):
+    # kwok plays the kubelet of the fake nodes: a pod that tolerates their taint lands there,
+    # gets an IP from the fake range and becomes Running and Ready; the annotation
+    # ijob-test/exit-code ends it with that exit code, as tests/cluster/kwok.py documents.
+    import ipaddress
+
+    from tests.cluster import kwok
+
+    nodes = json.loads(kubectl("get", "nodes", "-l", "type=kwok", "-o", "json").stdout)["items"]
+    assert {n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in nodes} == set(kwok.ZONES[:len(nodes)])
+    assert all(n["spec"]["taints"] == [kwok.TAINT] for n in nodes)
+    spec = {"nodeSelector": {"type": "kwok"},
+            "tolerations": [{"key": kwok.TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}]}
+    for name in ("ok", "bad"):
+        assert kubectl("apply", "-f", "-", input=pod_yaml(name, "localhost/none:1", ["x"], **spec)).returncode == 0
+    for name in ("ok", "bad"):
+        wait_phase(kubectl, name, ("Running",), timeout=60)
+        pod = json.loads(kubectl("get", "pod", name, "-o", "json").stdout)
+        assert pod["spec"]["nodeName"] in fake_nodes
+        assert ipaddress.ip_address(pod["status"]["podIP"]) in ipaddress.ip_network(kwok.FAKE_POD_CIDR, strict=False)
+        assert {c["type"]: c["status"] for c in pod["status"]["conditions"]}["Ready"] == "True"
+    kubectl("annotate", "pod", "ok", f"{kwok.EXIT_ANNOTATION}=0")
+    kubectl("annotate", "pod", "bad", f"{kwok.EXIT_ANNOTATION}=3")
+    assert wait_phase(kubectl, "ok") == "Succeeded"
+    assert wait_phase(kubectl, "bad") == "Failed"
+    state = json.loads(kubectl("get", "pod", "bad", "-o", "json").stdout)["status"]["containerStatuses"][0]["state"]
+    assert state["terminated"]["exitCode"] == 3

@@ -333,9 +333,12 @@ def test_ctrl_c_stops_a_watch_cleanly(ijob, busybox_image, cluster_kubeconfig, n
 
     create(ijob, busybox_image, "long")
     env = dict(os.environ, NO_COLOR="1")
+    # A background job of a non-interactive shell (as CI may start pytest) inherits SIGINT
+    # ignored, and so would the plugin: restore the default, as an interactive shell has it.
     proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", cluster_kubeconfig,
                              "-n", namespace, "status", "long", "-w"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
