@@ -325,7 +325,7 @@ def control_plane() -> None:
 # takes them; more Job syncs let several big Jobs progress at once. The scheduler's
 # defaults (50/100) bind 50 pods a second; 300/600 keeps binding ahead of creation.
 CONTROLLER_TUNING = ("--kube-api-qps=300", "--kube-api-burst=600", "--concurrent-job-syncs=10",
-                     "--concurrent-endpoint-slice-syncs=10", "--concurrent-gc-syncs=40")
+                     "--concurrent-service-endpoint-syncs=10", "--concurrent-gc-syncs=40")
 SCHEDULER_CONFIG = {"apiVersion": "kubescheduler.config.k8s.io/v1", "kind": "KubeSchedulerConfiguration",
                     "leaderElection": {"leaderElect": False},
                     "clientConnection": {"qps": 300, "burst": 600}}
