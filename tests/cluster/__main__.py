@@ -16,7 +16,7 @@ def _fake_nodes(argv: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     from tests.cluster import cluster
-    from tests.cluster.build import build
+    from tests.cluster.build import build, kubectl_dir
 
     cmd = argv[0] if argv else "status"
     if cmd == "deps":
@@ -36,7 +36,8 @@ def main(argv: list[str]) -> int:
             print(f"{name:<25}{'running' if up else 'stopped'}")
     elif cmd == "env":
         print(f"export KUBECONFIG={cluster.KUBECONFIG}")
-        print(f"export PATH={cluster.binaries()['kubectl'].parent}:$PATH  # kubectl of the server's version")
+        if kubectl_dir():
+            print(f"export PATH={kubectl_dir()}:$PATH")  # the kubectl of the server's version
     else:
         print("usage: python -m tests.cluster deps|build|up [--fake-nodes N]|down|status|env", file=sys.stderr)
         return 2
