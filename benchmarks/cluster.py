@@ -106,7 +106,7 @@ def describe_request(key: str) -> str:
 
 def in_process(c: Cluster, *args: str) -> tuple[int, Counter]:
     """Run the plugin in this process; return its exit code and the requests it sent."""
-    from kubectl_ijob.cli import main
+    from kubectl_ijob.app import main
 
     with counting() as seen, contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(io.StringIO()):

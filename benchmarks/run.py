@@ -68,8 +68,8 @@ def _recorded(n: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, A
 
 def bench_render(n: int = 10000) -> None:
     """Target 4: the per-index table for 10,000 indexes in < 1 s and < 200 MB."""
-    from kubectl_ijob import status as st
-    from kubectl_ijob.render import status_text
+    from kubectl_ijob.domain import status as st
+    from kubectl_ijob.render.views import status_text
 
     j, pods, svc = _recorded(n)
     raw = json.dumps({"job": j, "pods": pods, "service": svc})
@@ -100,7 +100,7 @@ def bench_render(n: int = 10000) -> None:
 
 def bench_ranges() -> None:
     """Target 4: index range strings for 100,000 indexes parse and format in linear time."""
-    from kubectl_ijob.indexes import format_ranges, parse_ranges
+    from kubectl_ijob.domain.indexes import format_ranges, parse_ranges
 
     out = []
     for n in (10000, 100000):

@@ -1,4 +1,4 @@
 """`python -m kubectl_ijob` runs the plugin."""
-from kubectl_ijob.cli import main
+from kubectl_ijob.app import main
 
 main()

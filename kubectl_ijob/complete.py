@@ -28,7 +28,7 @@ def _flags(cmd: click.Command) -> list[str]:
 
 
 def _takes_value(cmd: Optional[click.Command], flag: str) -> bool:
-    from kubectl_ijob.cli import GLOBAL_VALUE_FLAGS
+    from kubectl_ijob.app import GLOBAL_VALUE_FLAGS
 
     if flag in GLOBAL_VALUE_FLAGS:
         return True
@@ -40,7 +40,7 @@ def _takes_value(cmd: Optional[click.Command], flag: str) -> bool:
 
 def candidates(args: list[str], word: str, lookup: Any = None) -> list[str]:
     """Completion candidates for `kubectl ijob ARGS... WORD` (lookup answers API questions)."""
-    from kubectl_ijob.cli import cli, hoist_globals
+    from kubectl_ijob.app import cli, hoist_globals
 
     argv = hoist_globals(list(args))
     prev = args[-1] if args else ""
@@ -104,28 +104,31 @@ def api_lookup(what: str, job: Optional[str], argv: list[str]) -> list[str]:
     """Answer completion questions from the cluster the global flags in argv point at."""
     flags = global_values(argv)
     if what == "contexts":
-        from kubectl_ijob.kubeconfig import context_names
+        from kubectl_ijob.client.config import context_names
 
         return context_names(flags.get("--kubeconfig"))
-    from kubectl_ijob.kube import Kube, Settings
+    from kubectl_ijob.client.settings import Settings
+    from kubectl_ijob.client.transport import Client
 
-    kube = Kube(Settings(flags.get("--kubeconfig"), flags.get("--context"),
+    kube = Client(Settings(flags.get("--kubeconfig"), flags.get("--context"),
                          flags.get("-n") or flags.get("--namespace"), 5.0))
     if what == "namespaces":
         return [n["metadata"]["name"] for n in kube.list_namespaces()]
     if what == "jobs":
-        from kubectl_ijob.status import is_indexed
+        from kubectl_ijob.domain.model import is_indexed
 
         return sorted(j["metadata"]["name"] for j in kube.list_jobs(kube.namespace) if is_indexed(j))
     if what == "indexes" and job:
-        completions = int(kube.get_job(job).get("spec", {}).get("completions") or 1)
+        from kubectl_ijob.domain.model import completions_of
+
+        completions = completions_of(kube.get_job(job))
         return [str(i) for i in range(completions)]
     return []
 
 
 def global_values(argv: list[str]) -> dict[str, str]:
     """The values of the global flags in argv (`--flag v`, `--flag=v`, `-nNS`)."""
-    from kubectl_ijob.cli import GLOBAL_VALUE_FLAGS
+    from kubectl_ijob.app import GLOBAL_VALUE_FLAGS
 
     out: dict[str, str] = {}
     i = 0

@@ -1,13 +1,14 @@
-"""One error type, so the CLI has a single place that prints and exits.
+"""The plugin's error types, so callers branch on types and app.main alone prints.
 
-Messages are already in kubectl's words: `error: ...` for local problems,
-`Error from server (Reason): ...` for API errors, `Unable to connect to the server: ...`.
+Messages hold the facts only; the kubectl wording (`error: ...`, `Error from server
+(Reason): ...`, `Unable to connect to the server: ...`) is added by render.error_line,
+which app.main calls once. The API and transport errors live in client.errors.
 """
 from __future__ import annotations
 
 
 class IjobError(Exception):
-    """An error the user should see as one line on stderr, then exit with `code`."""
+    """Any error the user sees as one line on stderr before exiting with `code`."""
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
@@ -18,19 +19,23 @@ class IjobError(Exception):
         return self.message
 
 
-def usage(message: str) -> IjobError:
-    """A local validation error, worded like kubectl's `error: ...`."""
-    return IjobError(f"error: {message}")
+class UsageError(IjobError):
+    """Bad input found before anything is sent (shown as `error: ...`)."""
 
 
-def from_server(reason: str, message: str, code: int = 1) -> IjobError:
-    """An API error, worded like kubectl's `Error from server (Reason): message`."""
-    return IjobError(f"Error from server ({reason or 'Unknown'}): {message}", code)
+class Failed(IjobError):
+    """An operation ran and did not reach its goal: a timeout, a failed job, an exec."""
 
 
-class NotFound(IjobError):
-    """The object does not exist (HTTP 404); callers sometimes expect this."""
+class RollbackIncomplete(IjobError):
+    """A create failed and some objects made before the failure could not be removed."""
+
+    def __init__(self, original: IjobError, leftovers: list[tuple[str, IjobError]]) -> None:
+        super().__init__(original.message, original.code)
+        self.original = original
+        self.leftovers = leftovers  # (what, why it could not be removed)
 
 
-class AlreadyExists(IjobError):
-    """The object exists already (HTTP 409)."""
+def usage(message: str) -> UsageError:
+    """A local validation error (kubectl prints these as `error: ...`)."""
+    return UsageError(message)

@@ -78,7 +78,7 @@ def stage(dest: Path) -> None:
         "if os.path.basename(sys.argv[0]).startswith(\"kubectl_complete-\"):\n"
         "    from kubectl_ijob.complete import main\n"
         "else:\n"
-        "    from kubectl_ijob.cli import main\n\nmain()\n")
+        "    from kubectl_ijob.app import main\n\nmain()\n")
     for path in dest.rglob("*"):
         if path.name == "__pycache__":
             shutil.rmtree(path, ignore_errors=True)

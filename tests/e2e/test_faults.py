@@ -198,11 +198,12 @@ def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespac
 def test_watch_expired_on_the_real_api_server_relists(ijob, busybox_image, cluster_kubeconfig, namespace):
     # Ask the API server to resume a watch from resourceVersion 1, long compacted away: it
     # answers 410 Gone ("too old resource version"), and the watch must re-list and go on.
-    from kubectl_ijob import actions
-    from kubectl_ijob.kube import Kube, Settings
-    from kubectl_ijob.status import finished
+    from kubectl_ijob.client.settings import Settings
+    from kubectl_ijob.client.transport import Client
+    from kubectl_ijob.commands.inspect import watch
+    from kubectl_ijob.domain.model import finished
 
-    class FromTheDistantPast(Kube):
+    class FromTheDistantPast(Client):
         expired = 0
 
         def watch_pods(self, selector, resource_version, namespace=None, timeout=300):
@@ -218,6 +219,6 @@ def test_watch_expired_on_the_real_api_server_relists(ijob, busybox_image, clust
     create(ijob, busybox_image, "expire", command=["sh", "-c", "sleep 5"])
     kube = FromTheDistantPast(Settings(cluster_kubeconfig, None, namespace, None))
     seen = []
-    final = actions.watch(kube, "expire", seen.append)
+    final = watch(kube, "expire", seen.append)
     assert FromTheDistantPast.expired >= 1
     assert finished(final.job) and len(seen) >= 2

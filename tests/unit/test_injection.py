@@ -1,8 +1,8 @@
 """Hostile values never run as commands: every option that reaches a pod is rejected or inert.
 
 Two scripts are built by the plugin and run by `sh` in a pod: the ping probe
-(peers.PROBE_SCRIPT, one exec per pod) and the wait-for-peers init container
-(peers.WAIT_SCRIPT). Both are constant text; the values (method, port, timeout,
+(probes.PROBE_SCRIPT, one exec per pod) and the wait-for-peers init container
+(probes.WAIT_SCRIPT). Both are constant text; the values (method, port, timeout,
 names) travel as positional arguments. The tests below show that
 
 - every option whose value reaches those scripts (or the pod's names) rejects
@@ -26,9 +26,9 @@ import subprocess
 import pytest
 import yaml
 
-from kubectl_ijob import manifests, peers, status
-from kubectl_ijob.cli import main
-from kubectl_ijob.errors import IjobError
+from kubectl_ijob.app import main
+from kubectl_ijob.domain import inputs, peers, probes, status
+from kubectl_ijob.errors import UsageError
 
 from .objects import job, pod
 
@@ -107,25 +107,25 @@ def test_peer_names_from_the_cluster_never_reach_the_probe(hostile):
     for j in (job(subdomain=hostile), job(name=hostile, subdomain="s")):
         rows = status.index_rows(j, [pod(0, ip="10.0.0.1", job_name=j["metadata"]["name"])])
         _, targets, _ = peers.plan(j, rows, "cluster.local")
-        with pytest.raises(IjobError) as e:
-            peers.probe_command(peers.Method("icmp"), 2, targets)
+        with pytest.raises(UsageError) as e:
+            probes.probe_command(probes.Method("icmp"), 2, targets)
         assert "not a valid DNS name" in e.value.message and "\n" not in e.value.message
-    with pytest.raises(IjobError):
-        peers.wait_container("i", [(hostile, "x.s.ns.svc.cluster.local")], 60)
-    with pytest.raises(IjobError):
-        peers.parse_method(hostile)
+    with pytest.raises(UsageError):
+        probes.wait_container("i", [(hostile, "x.s.ns.svc.cluster.local")], 60)
+    with pytest.raises(UsageError):
+        probes.parse_method(hostile)
 
 
 def test_script_text_is_constant_whatever_the_input():
     """Values are never spliced into the script text, so there is nothing to quote."""
-    a = peers.probe_command(peers.Method("tcp", 80), 3,
-                            [peers.Peer(0, "p", None, "j-0.s", "j-0.s.ns.svc.cluster.local")])
-    b = peers.probe_command(peers.Method("icmp"), 60,
-                            [peers.Peer(7, "q", None, "other-7.t", "other-7.t.x.svc.example.org")])
-    assert a[:3] == b[:3] == ["sh", "-c", peers.PROBE_SCRIPT]
-    w = peers.wait_container("i", [("j-0.s", "j-0.s.ns.svc.cluster.local")], 10)["command"]
-    assert w[:3] == ["sh", "-c", peers.WAIT_SCRIPT]
-    for script in (peers.PROBE_SCRIPT, peers.WAIT_SCRIPT):
+    a = probes.probe_command(probes.Method("tcp", 80), 3,
+                            [probes.Peer(0, "p", None, "j-0.s", "j-0.s.ns.svc.cluster.local")])
+    b = probes.probe_command(probes.Method("icmp"), 60,
+                            [probes.Peer(7, "q", None, "other-7.t", "other-7.t.x.svc.example.org")])
+    assert a[:3] == b[:3] == ["sh", "-c", probes.PROBE_SCRIPT]
+    w = probes.wait_container("i", [("j-0.s", "j-0.s.ns.svc.cluster.local")], 10)["command"]
+    assert w[:3] == ["sh", "-c", probes.WAIT_SCRIPT]
+    for script in (probes.PROBE_SCRIPT, probes.WAIT_SCRIPT):
         assert "eval" not in shlex.split(script, comments=True)
         assert subprocess.run(["sh", "-n", "-c", script]).returncode == 0
 
@@ -194,7 +194,7 @@ def test_probe_script_treats_hostile_arguments_as_data(shell, method, port, stub
     args = []
     for i, name in enumerate(names):
         args += [str(i), name, name + ".fqdn"]
-    res = subprocess.run([*shell, "-c", peers.PROBE_SCRIPT, "ijob-probe", method, port, "2", *args],
+    res = subprocess.run([*shell, "-c", probes.PROBE_SCRIPT, "ijob-probe", method, port, "2", *args],
                          env=env, capture_output=True, text=True, timeout=60)
     assert not mark.exists(), "an injected command ran"
     assert res.stdout.rstrip().endswith("DONE"), res.stderr
@@ -211,7 +211,7 @@ def test_wait_script_treats_hostile_arguments_as_data(shell, stub_env):
     args = ["5"]
     for name in names:
         args += [name, name + ".fqdn"]
-    res = subprocess.run([*shell, "-c", peers.WAIT_SCRIPT, "ijob-wait", *args],
+    res = subprocess.run([*shell, "-c", probes.WAIT_SCRIPT, "ijob-wait", *args],
                          env=env, capture_output=True, text=True, timeout=60)
     assert not mark.exists(), "an injected command ran"
     assert res.returncode == 0 and res.stdout.rstrip().endswith("all peers resolve"), res.stderr
@@ -232,7 +232,7 @@ def test_generated_wait_container_runs_as_built(stub_env, capsys, kubeconfig):
                     "--wait-for-peers", "1m", "-n", "team-a"], capsys, kubeconfig)
     init = objs[0]["spec"]["template"]["spec"]["initContainers"][0]
     argv = init["command"]
-    assert argv[:3] == ["sh", "-c", peers.WAIT_SCRIPT]
+    assert argv[:3] == ["sh", "-c", probes.WAIT_SCRIPT]
     assert argv[3:] == ["ijob-wait", "60",
                         "train-0.peers", "train-0.peers.team-a.svc.cluster.local",
                         "train-1.peers", "train-1.peers.team-a.svc.cluster.local",
@@ -276,5 +276,5 @@ def test_unparseable_liveness_exec_is_one_line(text, capsys, kubeconfig):
 
 def test_exec_probe_parser_never_runs_anything(tmp_path):
     mark = tmp_path / "pwned"
-    argv = manifests.parse_exec_probe(f"cat /etc/hostname; touch {mark} | $(touch {mark})")
+    argv = inputs.parse_exec_probe(f"cat /etc/hostname; touch {mark} | $(touch {mark})")
     assert argv[0] == "cat" and f"{mark}" in argv and not mark.exists()

@@ -1,0 +1,362 @@
+"""Looking at Indexed Jobs: status (with -w), list, describe, owners, orphans."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+
+import click
+
+from kubectl_ijob import options as opt
+
+if TYPE_CHECKING:  # the rest loads when a command runs, not for --help
+    import datetime as dt
+
+    from kubectl_ijob.client.protocol import KubeClient, Obj
+    from kubectl_ijob.domain.model import IndexedJob
+
+# The Job's own status (Complete, Failed) changes after its pods' last events, so the pod
+# watch is renewed this often (seconds) and the Job read again, instead of waiting on a
+# quiet stream for minutes.
+WATCH_WINDOW = 10
+
+
+def now() -> dt.datetime:
+    """The time AGE is measured to."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class StatusOptions:
+    """status NAME's flags."""
+
+    name: str
+    output: str  # table, wide, json, yaml
+    no_headers: bool
+    watch: bool
+    cluster_domain: str
+    colour: bool
+
+
+def show_status(o: StatusOptions, model: IndexedJob) -> None:
+    """Print one state of the job in the chosen format."""
+    from kubectl_ijob.domain.status import model_rows, summarize
+    from kubectl_ijob.render import documents
+    from kubectl_ijob.render.text import dump, write
+    from kubectl_ijob.render.views import status_text
+
+    rows = model_rows(model, o.cluster_domain)
+    summary = summarize(model.job, model.service)
+    if o.output in ("json", "yaml"):
+        write(dump(documents.status_document(summary, rows, model.notes), o.output))
+    else:
+        write(status_text(summary, rows, now(), wide=o.output == "wide", no_headers=o.no_headers,
+                          colour=o.colour, notes=model.notes))
+
+
+def run_status(o: StatusOptions, client: KubeClient) -> None:
+    """status NAME, once or (-w) redrawn on every change until the job finishes."""
+    from kubectl_ijob.commands.snapshot import snapshot
+
+    if not o.watch:
+        show_status(o, snapshot(client, o.name))
+        return
+    watch(client, o.name, redrawer(lambda m: show_status(o, m)))
+
+
+def redrawer(show: Callable[[IndexedJob], None]) -> Callable[[IndexedJob], None]:
+    """Wrap a renderer so -w repaints only when the output changes (clearing a terminal)."""
+    import contextlib
+    import io
+
+    last: dict[str, Optional[str]] = {"text": None}
+    tty = sys.stdout.isatty()
+
+    def redraw(model: IndexedJob) -> None:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            show(model)
+        text = buf.getvalue()
+        if text == last["text"]:
+            return
+        if tty:
+            sys.stdout.write("\x1b[H\x1b[2J")
+        elif last["text"] is not None:
+            sys.stdout.write("\n")
+        last["text"] = text
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    return redraw
+
+
+def watch(client: KubeClient, name: str, on_change: Callable[[IndexedJob], None],
+          sleep: Callable[[float], None] = time.sleep) -> IndexedJob:
+    """Call on_change on every change of the job's pods until the Job finishes.
+
+    The watch starts at the pods' LIST resourceVersion. One that expires (410 Gone) or
+    drops is answered by listing again, so nothing is missed; Ctrl-C propagates as
+    KeyboardInterrupt to app.main.
+    """
+    from kubectl_ijob.client.errors import Unreachable
+    from kubectl_ijob.commands.snapshot import snapshot
+    from kubectl_ijob.domain.model import IndexedJob
+
+    model = snapshot(client, name)
+    on_change(model)
+    while not model.finished:
+        try:
+            for event, version in pod_events(client, model.selector_string, model.pods_version):
+                model = IndexedJob(client.get_job(name), apply_event(model.pods, event),
+                                   model.service, model.slices, model.notes, version)
+                on_change(model)
+                if model.finished:
+                    return model
+        except Unreachable:
+            sleep(1.0)
+        model = snapshot(client, name)  # re-list after expiry, a dropped stream or a timeout
+        on_change(model)
+    return model
+
+
+def pod_events(client: KubeClient, selector: str,
+               version: Optional[str]) -> Iterator[tuple[dict[str, Any], Optional[str]]]:
+    """The pod events after resourceVersion `version`, each with its own resourceVersion;
+    ends when the window closes or the watch fails (410 Gone: the caller re-lists)."""
+    for event in client.watch_pods(selector, version, timeout=WATCH_WINDOW):
+        kind = event.get("type")
+        if kind == "ERROR":
+            return
+        if kind in ("ADDED", "MODIFIED", "DELETED"):
+            yield event, event["object"]["metadata"].get("resourceVersion")
+
+
+def apply_event(pods: list[Obj], event: dict[str, Any]) -> list[Obj]:
+    """The pod list after one watch event."""
+    obj = event["object"]
+    uid = obj["metadata"].get("uid")
+    rest = [p for p in pods if p["metadata"].get("uid") != uid]
+    return rest if event["type"] == "DELETED" else rest + [obj]
+
+
+@dataclass
+class ListOptions:
+    """list's flags."""
+
+    output: str  # table, wide, json, yaml, name
+    no_headers: bool
+    all_namespaces: bool
+    colour: bool
+
+
+def run_list(o: ListOptions, client: KubeClient) -> None:
+    """The Indexed Jobs of a namespace (or all), each with its Service's wiring."""
+    from kubectl_ijob.domain.model import is_indexed, subdomain_of
+    from kubectl_ijob.render.text import as_list, dump, write
+    from kubectl_ijob.render.views import list_text
+
+    ns = None if o.all_namespaces else client.namespace
+    jobs = [j for j in client.list_jobs(ns) if is_indexed(j)]
+    services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
+                for s in client.list_services(ns)} if jobs else {}
+    if o.output in ("json", "yaml"):
+        write(dump(as_list(jobs), o.output))
+        return
+    if o.output == "name":
+        write("\n".join(f"job.batch/{j['metadata']['name']}" for j in jobs))
+        return
+    if not jobs:
+        where = "any namespace" if ns is None else f"{ns} namespace"
+        click.echo(f"No Indexed Jobs found in {where}.", err=True)
+        return
+    pairs = [(j, services.get((j["metadata"]["namespace"], subdomain_of(j)))) for j in jobs]
+    write(list_text(pairs, now(), all_namespaces=ns is None, wide=o.output == "wide",
+                    no_headers=o.no_headers, colour=o.colour))
+
+
+def run_describe(name: str, output: str, client: KubeClient) -> None:
+    """describe NAME: the model plus events and what NetworkPolicies do to the peers."""
+    from kubectl_ijob.commands.snapshot import side_query, snapshot
+    from kubectl_ijob.domain.netpol import policy_findings
+    from kubectl_ijob.domain.status import model_rows, summarize
+    from kubectl_ijob.render import documents
+    from kubectl_ijob.render.describe import describe_text
+    from kubectl_ijob.render.text import dump, write
+
+    model = snapshot(client, name)
+    uids = {model.uid} | {p["metadata"]["uid"] for p in model.pods}
+    events = [e for e in side_query(model, lambda: client.list_events(), "events") or []
+              if (e.get("involvedObject") or {}).get("uid") in uids]
+    events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+    namespace = model.namespace or client.namespace
+    policies = side_query(model, lambda: client.list_of("NetworkPolicy", namespace),
+                          "NetworkPolicies")
+    network = None if policies is None else \
+        policy_findings(model.template_labels, namespace, policies)
+    rows = model_rows(model)
+    summary = summarize(model.job, model.service)
+    if output in ("json", "yaml"):
+        write(dump(documents.describe_document(summary, rows, model.notes, network, events),
+                   output))
+        return
+    write(describe_text(model.job, summary, rows, events[-20:], now(), model.notes, network))
+
+
+def run_owners(name: str, output: str, no_headers: bool, colour: bool,
+               client: KubeClient) -> None:
+    """owners NAME: per pod, who owns and who selects it."""
+    from kubectl_ijob.commands.snapshot import family_snapshot
+    from kubectl_ijob.domain import ownership
+    from kubectl_ijob.render import documents
+    from kubectl_ijob.render.text import dump, write
+    from kubectl_ijob.render.views import ownership_text
+
+    model = family_snapshot(client, name)
+    rows = ownership.ownership_rows(model.job, model.pods, model.service, model.slices)
+    svc = model.service
+    svc_owned = bool(svc) and ownership.owned_by_job(svc, model.job)
+    if output in ("json", "yaml"):
+        write(dump(documents.ownership_document(name, svc, svc_owned, model.notes, rows), output))
+        return
+    write(ownership_text(model.job, rows, svc, svc_owned, now(), no_headers, model.notes,
+                         colour=colour))
+
+
+def run_orphans(all_namespaces: bool, output: str, no_headers: bool, client: KubeClient) -> None:
+    """orphans: pods and headless Services left by deleted Indexed Jobs."""
+    from kubectl_ijob.domain import ownership
+    from kubectl_ijob.domain.model import JOB_NAME_LABEL
+    from kubectl_ijob.render import documents
+    from kubectl_ijob.render.text import dump, write
+    from kubectl_ijob.render.views import orphans_text
+
+    ns = None if all_namespaces else client.namespace
+    pods = client.list_all_pods(JOB_NAME_LABEL, ns) + [
+        p for p in client.list_all_pods("job-name", ns)
+        if JOB_NAME_LABEL not in (p["metadata"].get("labels") or {})]
+    found = ownership.find_orphans(pods, client.list_services(ns), client.list_jobs(ns))
+    if output in ("json", "yaml"):
+        write(dump(documents.orphans_document(found), output))
+        return
+    if not found:
+        where = "any namespace" if ns is None else f"{ns} namespace"
+        click.echo(f"No orphans of Indexed Jobs found in {where}.", err=True)
+        return
+    write(orphans_text(found, now(), ns is None, no_headers))
+
+
+# ---------------------------------------------------------------- the click commands
+
+@click.command(epilog=opt.GLOBAL_EPILOG)
+@opt.job_name(required=False)
+@opt.output("wide, json or yaml.")
+@opt.no_headers
+@click.option("-w", "--watch", is_flag=True, help="Redraw on change until the job finishes.")
+@opt.all_namespaces("Without NAME: list in all namespaces.")
+@opt.cluster_domain("Cluster DNS domain, for the HOSTNAME column.")
+@click.option("--ownership", is_flag=True, help="Show who owns and selects each pod (as `owners`).")
+@click.pass_context
+def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_headers: bool,
+           watch: bool, all_namespaces: bool, cluster_domain: str, ownership: bool) -> None:
+    """Show an Indexed Job per index: current pod, state, restarts, peers' DNS wiring.
+
+    Without NAME, lists the Indexed Jobs (as `kubectl ijob list`).
+
+    \b
+    Examples:
+      kubectl ijob status example-job
+      kubectl ijob status example-job -o wide
+      kubectl ijob status example-job -w
+      kubectl ijob status example-job -o json
+    """
+    if not name:
+        ctx.invoke(list_jobs, output=output, no_headers=no_headers, all_namespaces=all_namespaces)
+        return
+    if ownership:
+        ctx.invoke(owners, name=name, output=output, no_headers=no_headers)
+        return
+    fmt = opt.check_output(output, ("wide", "json", "yaml"))
+    run_ = opt.run_of(ctx)
+    run_status(StatusOptions(name, fmt, no_headers, watch, cluster_domain, run_.colour),
+               run_.connect())
+
+
+@click.command("list", epilog=opt.GLOBAL_EPILOG)
+@opt.output("wide, json, yaml or name.")
+@opt.no_headers
+@opt.all_namespaces("List across all namespaces.")
+@click.pass_context
+def list_jobs(ctx: click.Context, output: Optional[str], no_headers: bool,
+              all_namespaces: bool) -> None:
+    """List Indexed Jobs with their status and whether peer DNS is wired.
+
+    \b
+    Examples:
+      kubectl ijob list
+      kubectl ijob list -A -o wide
+    """
+    fmt = opt.check_output(output, ("wide", "json", "yaml", "name"))
+    run_ = opt.run_of(ctx)
+    run_list(ListOptions(fmt, no_headers, all_namespaces, run_.colour), run_.connect())
+
+
+@click.command(epilog=opt.GLOBAL_EPILOG)
+@opt.job_name()
+@opt.output("json or yaml.")
+@click.pass_context
+def describe(ctx: click.Context, name: str, output: Optional[str]) -> None:
+    """Describe an Indexed Job with what `kubectl describe job` leaves out.
+
+    Full completed and failed index lists, per-index attempts and failures, the
+    Service wiring, what the namespace's NetworkPolicies do to traffic between the
+    pods, and recent events of the job and its pods.
+
+    \b
+    Examples:
+      kubectl ijob describe example-job
+    """
+    fmt = opt.check_output(output, ("json", "yaml"))
+    run_describe(name, fmt, opt.run_of(ctx).connect())
+
+
+@click.command(epilog=opt.GLOBAL_EPILOG)
+@opt.job_name()
+@opt.output("json or yaml.")
+@opt.no_headers
+@click.pass_context
+def owners(ctx: click.Context, name: str, output: Optional[str], no_headers: bool) -> None:
+    """Show, per pod, who owns and who selects it: the Job, the Service, DNS.
+
+    Lists every pod the Job owns and every pod that still carries its labels
+    (detached or orphaned), with: owned by the Job (ownerReference), selected by
+    the Job's selector, selected by the Service, published in DNS, job-tracking
+    finalizer.
+
+    \b
+    Examples:
+      kubectl ijob owners example-job
+      kubectl ijob status example-job --ownership
+    """
+    fmt = opt.check_output(output, ("json", "yaml"))
+    run_ = opt.run_of(ctx)
+    run_owners(name, fmt, no_headers, run_.colour, run_.connect())
+
+
+@click.command(epilog=opt.GLOBAL_EPILOG)
+@opt.all_namespaces("Look in every namespace.")
+@opt.output("json or yaml.")
+@opt.no_headers
+@click.pass_context
+def orphans(ctx: click.Context, all_namespaces: bool, output: Optional[str], no_headers: bool) -> None:
+    """List pods and headless Services left behind by deleted Indexed Jobs.
+
+    \b
+    Examples:
+      kubectl ijob orphans
+      kubectl ijob orphans -A
+    """
+    fmt = opt.check_output(output, ("json", "yaml"))
+    run_orphans(all_namespaces, fmt, no_headers, opt.run_of(ctx).connect())

@@ -1,0 +1,61 @@
+"""Reading an Indexed Job through the client: the model every command starts from.
+
+One GET of the Job, one paginated LIST of its pods, one GET of its Service and one LIST
+of the Service's EndpointSlices; what the view can do without (EndpointSlices, events,
+NetworkPolicies) is a side query, where Forbidden becomes a note instead of an error.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional, TypeVar
+
+from kubectl_ijob.client.errors import Forbidden
+from kubectl_ijob.client.protocol import KubeClient, Obj, resource_version
+from kubectl_ijob.domain.model import JOB_NAME_LABEL, IndexedJob, is_indexed, job_selector
+from kubectl_ijob.errors import usage
+from kubectl_ijob.render.errors import error_line
+
+T = TypeVar("T")
+
+
+def side_query(model: IndexedJob, read: Callable[[], T], what: str) -> Optional[T]:
+    """read() for something the view can do without: Forbidden becomes a note and None."""
+    try:
+        return read()
+    except Forbidden as e:
+        model.notes.append(f"cannot read {what}: {error_line(e)}")
+        return None
+
+
+def get_indexed_job(client: KubeClient, name: str) -> Obj:
+    """GET a Job and insist it is Indexed."""
+    job = client.get_job(name)
+    if not is_indexed(job):
+        mode = job.get("spec", {}).get("completionMode") or "NonIndexed"
+        raise usage(f'job "{name}" has completionMode {mode}; kubectl ijob works on '
+                    "Indexed Jobs (completionMode: Indexed)")
+    return job
+
+
+def snapshot(client: KubeClient, name: str) -> IndexedJob:
+    """The Job, its pods (by the Job's own selector), its Service and EndpointSlices."""
+    job = get_indexed_job(client, name)
+    return with_service(client, job, client.list_pods(job_selector(job)))
+
+
+def family_snapshot(client: KubeClient, name: str, job: Optional[Obj] = None) -> IndexedJob:
+    """The Job plus every pod it owns OR that still carries its labels (detached, orphaned)."""
+    job = job or get_indexed_job(client, name)
+    pods = client.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"])
+    return with_service(client, job, pods)
+
+
+def with_service(client: KubeClient, job: Obj, pods: list[Obj]) -> IndexedJob:
+    """The model of job and pods, with the Service its subdomain names and the Service's
+    EndpointSlices (a side query)."""
+    model = IndexedJob(job, list(pods), pods_version=resource_version(pods))
+    sub = model.subdomain
+    model.service = client.get_service(sub) if sub else None
+    if model.service is not None and sub:
+        model.slices = side_query(model, lambda: client.list_endpoint_slices(sub),
+                                  "EndpointSlices, DNS publication unknown")
+    return model

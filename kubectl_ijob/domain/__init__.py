@@ -1,0 +1,1 @@
+"""Pure logic over API objects: no client, no click, no rendering."""

@@ -1,0 +1,112 @@
+"""Pure: the peers of an Indexed Job (who probes whom), the probe output parsed into the
+N x N matrix, and hostfiles for MPI launchers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from kubectl_ijob.domain.indexes import digits
+from kubectl_ijob.domain.model import IndexedJob
+from kubectl_ijob.domain.probes import Peer
+from kubectl_ijob.errors import usage
+
+
+@dataclass
+class PairResult:
+    """The outcome of probing one peer from one source pod."""
+
+    source: int
+    target: int
+    code: str  # ok, nxdomain, dns-timeout, timeout, refused, unreachable, no-tool, ...
+    latency_ms: Optional[float] = None
+    addresses: list[str] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "ok"
+
+
+def _latency(text: str) -> Optional[float]:
+    """Milliseconds from a probe's latency field: microseconds, or `<ms>ms` as ping prints."""
+    if digits(text):
+        return int(text) / 1000.0
+    if text.endswith("ms") and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,6})?", text[:-2]):
+        return float(text[:-2])
+    return None
+
+
+def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]:
+    """Probe-script output -> one result per target (missing lines become `no-result`)."""
+    got: dict[int, PairResult] = {}
+    for line in text.splitlines():
+        parts = line.split(" ", 5)
+        if len(parts) < 5 or parts[0] != "R" or not digits(parts[1]):
+            continue
+        target = int(parts[1])
+        latency = _latency(parts[3])
+        addrs = [] if parts[4] == "-" else parts[4].split(",")
+        detail = parts[5] if len(parts) > 5 and parts[5] != "-" else ""
+        got[target] = PairResult(source, target, parts[2], latency, addrs, detail)
+    return [got.get(t) or PairResult(source, t, "no-result", detail="the probe printed nothing")
+            for t in targets]
+
+
+def failed_source(source: int, targets: list[int], code: str, detail: str) -> list[PairResult]:
+    """Every pair of a source whose exec could not run (no shell, exec refused, ...)."""
+    return [PairResult(source, t, code, detail=detail) for t in targets]
+
+
+@dataclass
+class Matrix:
+    """The N x N result plus the indexes that were not probed and why."""
+
+    method: str
+    sources: list[int]
+    targets: list[int]
+    pairs: list[PairResult]
+    skipped: dict[int, str]  # index -> pod phase/status it was in
+    expected_ips: dict[int, Optional[str]] = field(default_factory=dict)
+
+    def cell(self, source: int, target: int) -> Optional[PairResult]:
+        if not hasattr(self, "_cells"):
+            self._cells = {(p.source, p.target): p for p in self.pairs}
+        return self._cells.get((source, target))
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.pairs) and all(p.ok for p in self.pairs)
+
+    def mismatches(self) -> list[tuple[PairResult, Optional[str]]]:
+        """Pairs whose name resolved to several addresses, or to one that is not the pod's
+        (with the pod's address)."""
+        out = []
+        for p in self.pairs:
+            want = self.expected_ips.get(p.target)
+            if len(p.addresses) > 1 or (p.addresses and want and p.addresses[0] != want):
+                out.append((p, want))
+        return out
+
+
+def plan(job: dict[str, Any], rows: list[Any], cluster_domain: str,
+         sources: Optional[list[int]] = None) -> tuple[list[Peer], list[Peer], dict[int, str]]:
+    """(source peers, target peers, skipped index -> status) from status rows.
+
+    Only indexes whose current pod is Running are probed, as sources and as targets;
+    the others are reported with their status, not counted as network failures.
+    """
+    model = IndexedJob(job)
+    if not model.subdomain:
+        raise usage(f'job "{model.name}" has no subdomain in its pod template: its pods '
+                    "have no peer DNS names (create it with kubectl ijob create, or set "
+                    "spec.template.spec.subdomain to a headless Service)")
+    targets, skipped = [], {}
+    for r in rows:
+        if r.status != "Running" or not r.pod:
+            skipped[r.index] = r.status
+            continue
+        targets.append(Peer(r.index, r.pod, r.ip, model.short_name(r.index) or "",
+                            model.fqdn(r.index, cluster_domain) or ""))
+    chosen = targets if sources is None else [p for p in targets if p.index in set(sources)]
+    return chosen, targets, skipped
