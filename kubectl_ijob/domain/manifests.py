@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from kubectl_ijob.domain.inputs import check_positive
-from kubectl_ijob.domain.model import peer_names
 from kubectl_ijob.domain.names import check_dns_label, check_dns_subdomain
 from kubectl_ijob.domain.placement import Placement
 from kubectl_ijob.domain.placement import apply as apply_placement
@@ -26,8 +25,6 @@ ITEM_PATH = "/ijob/item"
 MAX_INDEXED_PARALLELISM = 100_000
 COMPLETIONS_SOFT_LIMIT = 100_000
 PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10_000
-# The peer names of --wait-for-peers are stored in the Job; etcd stores at most 1.5 MiB per object.
-MAX_PEER_NAME_BYTES = 1024 * 1024
 
 # Labels the API server and Job controller write; a manifest exported from a live Job
 # carries them, and sending them back would pin the new Job to the old one's uid.
@@ -230,16 +227,11 @@ def _mount_items(spec: CreateSpec, pod: dict[str, Any]) -> None:
 
 
 def _wait_for_peers(spec: CreateSpec, completions: int, main_image: Optional[str]) -> dict[str, Any]:
-    """The init container of --wait-for-peers, refused when its names would not fit the Job."""
-    names = peer_names(spec.name, service_name(spec), spec.namespace or "default",
-                       completions, spec.cluster_domain)
-    size = sum(len(a) + len(b) + 2 for a, b in names)
-    if size > MAX_PEER_NAME_BYTES:
-        raise usage(f"--wait-for-peers with {completions} completions would store "
-                    f"{size / 2**20:.1f} MiB of peer names in the Job, more than the API "
-                    "server accepts in one object: use fewer completions or drop --wait-for-peers")
+    """The init container of --wait-for-peers; it builds the peer names from the count."""
     assert spec.wait_for_peers is not None
-    return wait_container(spec.wait_image or main_image or "", names, spec.wait_for_peers)
+    return wait_container(spec.wait_image or main_image or "", spec.name, service_name(spec),
+                          spec.namespace or "default", spec.cluster_domain, completions,
+                          spec.wait_for_peers)
 
 
 def _pod_spec(spec: CreateSpec, completions: int) -> dict[str, Any]:
@@ -280,6 +272,19 @@ def _pod_spec(spec: CreateSpec, completions: int) -> dict[str, Any]:
     return template
 
 
+DEFAULT_BACKOFF_LIMIT = 6  # the Job API's default backoffLimit
+
+
+def _needs_per_index_retries(spec: CreateSpec, job_spec: dict[str, Any]) -> bool:
+    """--wait-for-peers with no retry policy given: count retries per index.
+
+    Only then does the Job controller tell a pod its attempt (the failure-count annotation),
+    so a retried index skips the gang wait instead of waiting for peers that finished and
+    left DNS. The budget is the API's own default, 6 retries, counted per index."""
+    return (spec.wait_for_peers is not None and job_spec["template"]["spec"].get("restartPolicy") == "Never"
+            and "backoffLimit" not in job_spec and "backoffLimitPerIndex" not in job_spec)
+
+
 def build_job(spec: CreateSpec) -> dict[str, Any]:
     """The Indexed Job, with subdomain wired to the headless Service."""
     completions, parallelism = validate(spec)
@@ -295,6 +300,8 @@ def build_job(spec: CreateSpec) -> dict[str, Any]:
         if value is not None:
             job_spec[key] = value
     job_spec["template"] = _pod_spec(spec, completions)
+    if _needs_per_index_retries(spec, job_spec):
+        job_spec["backoffLimitPerIndex"] = DEFAULT_BACKOFF_LIMIT
     meta = _meta(spec, spec.name)
     base_meta = base.get("metadata", {})
     meta["labels"] = {**base_meta.get("labels", {}), **meta["labels"]}

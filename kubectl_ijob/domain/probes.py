@@ -115,21 +115,35 @@ echo "DONE"
 '''
 
 
-# $1 overall timeout (s), then pairs: short-name fqdn. Retries NXDOMAIN too (negative
-# caching can hide a peer for up to the cache TTL), backing off 1, 2, 4, 5, 5... seconds.
+# $1 overall timeout (s), $2 job name (empty: $IJOB_JOB_NAME, a CronJob run's name),
+# $3 service, $4 namespace, $5 cluster domain, $6 completions. The names are generated
+# here from the count, so the Job stays small at any size. A retried index (the Job
+# controller's per-index failure counts, from the downward API) does not wait: the gang
+# started before, and peers that finished have left DNS for good. Retries NXDOMAIN too
+# (negative caching can hide a peer for up to the cache TTL), backing off 1, 2, 4, 5 s.
 WAIT_SCRIPT = r'''
-limit=$1; shift
+limit=$1; job=${2:-$IJOB_JOB_NAME}; svc=$3; ns=$4; domain=$5; n=$6
+tries=0  # digits only: an annotation is never evaluated as shell arithmetic
+for f in "$IJOB_INDEX_FAILURES" "$IJOB_INDEX_IGNORED_FAILURES"; do
+  case "$f" in ""|*[!0-9]*) ;; *) tries=$((tries + f)) ;; esac
+done
+if [ "$tries" -gt 0 ]; then
+  echo "index ${JOB_COMPLETION_INDEX:-?} attempt $((tries + 1)): peers started before; not waiting for them"
+  exit 0
+fi
 '''+_RESOLVE+r'''
-start=$(date +%s); delay=1
-while [ $# -ge 2 ]; do
-  if resolve "$1" "$2" >/dev/null; then echo "peer $1 resolves"; shift 2; delay=1; continue; fi
-  [ $? -eq 4 ] && { echo "no getent, nslookup or ping in this image: cannot wait for peers" >&2; exit 1; }
+start=$(date +%s); delay=1; i=0
+while [ "$i" -lt "$n" ]; do
+  short="$job-$i.$svc"
+  resolve "$short" "$short.$ns.svc.$domain" >/dev/null; rc=$?
+  if [ $rc -eq 0 ]; then echo "peer $short resolves"; i=$((i + 1)); delay=1; continue; fi
+  [ $rc -eq 4 ] && { echo "no getent, nslookup or ping in this image: cannot wait for peers" >&2; exit 1; }
   if [ $(( $(date +%s) - start )) -ge "$limit" ]; then
-    echo "timed out after ${limit}s waiting for peer $1 to resolve" >&2; exit 1
+    echo "timed out after ${limit}s waiting for peer $short to resolve" >&2; exit 1
   fi
   sleep $delay; delay=$((delay * 2)); [ $delay -gt 5 ] && delay=5
 done
-echo "all peers resolve"
+echo "all $n peers resolve"
 '''
 
 
@@ -175,10 +189,19 @@ def probe_command(method: Method, timeout: int, peers: list[Peer]) -> list[str]:
     return argv
 
 
-def wait_container(image: Optional[str], names: list[tuple[str, str]], timeout: int) -> dict[str, Any]:
-    """The init container that blocks until every peer name resolves."""
-    args = [str(timeout)]
-    for short, fqdn in names:
-        args += [check_probe_name(short), check_probe_name(fqdn)]
-    return {"name": "ijob-wait-for-peers", "image": image,
-            "command": ["sh", "-c", WAIT_SCRIPT, "ijob-wait", *args]}
+FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
+IGNORED_FAILURE_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
+
+
+def wait_container(image: Optional[str], job: str, service: str, namespace: str, domain: str,
+                   completions: int, timeout: int) -> dict[str, Any]:
+    """The init container that blocks until every peer name resolves (first attempts only).
+
+    An empty `job` means the run's name comes from $IJOB_JOB_NAME (a CronJob's runs)."""
+    check_probe_name(f"{job or 'j'}-0.{service}.{namespace}.svc.{domain}")
+    env = [{"name": name, "valueFrom": {"fieldRef": {"fieldPath": f"metadata.annotations['{key}']"}}}
+           for name, key in (("IJOB_INDEX_FAILURES", FAILURE_COUNT),
+                             ("IJOB_INDEX_IGNORED_FAILURES", IGNORED_FAILURE_COUNT))]
+    return {"name": "ijob-wait-for-peers", "image": image, "env": env,
+            "command": ["sh", "-c", WAIT_SCRIPT, "ijob-wait", str(timeout), job, service, namespace,
+                        domain, str(completions)]}

@@ -111,7 +111,9 @@ def test_peer_names_from_the_cluster_never_reach_the_probe(hostile):
             probes.probe_command(probes.Method("icmp"), 2, targets)
         assert "not a valid DNS name" in e.value.message and "\n" not in e.value.message
     with pytest.raises(UsageError):
-        probes.wait_container("i", [(hostile, "x.s.ns.svc.cluster.local")], 60)
+        probes.wait_container("i", hostile, "s", "ns", "cluster.local", 3, 60)
+    with pytest.raises(UsageError):
+        probes.wait_container("i", "j", hostile, "ns", "cluster.local", 3, 60)
     with pytest.raises(UsageError):
         probes.parse_method(hostile)
 
@@ -123,7 +125,7 @@ def test_script_text_is_constant_whatever_the_input():
     b = probes.probe_command(probes.Method("icmp"), 60,
                             [probes.Peer(7, "q", None, "other-7.t", "other-7.t.x.svc.example.org")])
     assert a[:3] == b[:3] == ["sh", "-c", probes.PROBE_SCRIPT]
-    w = probes.wait_container("i", [("j-0.s", "j-0.s.ns.svc.cluster.local")], 10)["command"]
+    w = probes.wait_container("i", "j", "s", "ns", "cluster.local", 3, 10)["command"]
     assert w[:3] == ["sh", "-c", probes.WAIT_SCRIPT]
     for script in (probes.PROBE_SCRIPT, probes.WAIT_SCRIPT):
         assert "eval" not in shlex.split(script, comments=True)
@@ -207,15 +209,17 @@ def test_probe_script_treats_hostile_arguments_as_data(shell, method, port, stub
 @pytest.mark.parametrize("shell", SHELLS, ids=[" ".join(s) for s in SHELLS])
 def test_wait_script_treats_hostile_arguments_as_data(shell, stub_env):
     env, log, mark = stub_env
-    names = evil(mark)
-    args = ["5"]
-    for name in names:
-        args += [name, name + ".fqdn"]
-    res = subprocess.run([*shell, "-c", probes.WAIT_SCRIPT, "ijob-wait", *args],
-                         env=env, capture_output=True, text=True, timeout=60)
-    assert not mark.exists(), "an injected command ran"
-    assert res.returncode == 0 and res.stdout.rstrip().endswith("all peers resolve"), res.stderr
-    assert sorted(c[2] for c in calls(log) if c[0] == "getent") == sorted(names)
+    expected = []
+    for name in evil(mark):
+        for args in ([name, "s", "ns", "cluster.local"], ["j", name, "ns", "cluster.local"],
+                     ["j", "s", name, name]):
+            hostile = {**env, "IJOB_INDEX_FAILURES": f"a[$(touch {mark})]", "IJOB_INDEX_IGNORED_FAILURES": name}
+            res = subprocess.run([*shell, "-c", probes.WAIT_SCRIPT, "ijob-wait", "5", *args, "2"],
+                                 env=hostile, capture_output=True, text=True, timeout=60)
+            assert not mark.exists(), "an injected command ran"
+            assert res.returncode == 0 and res.stdout.rstrip().endswith("all 2 peers resolve"), res.stderr
+            expected += [f"{args[0]}-{i}.{args[1]}" for i in range(2)]
+    assert sorted(c[2] for c in calls(log) if c[0] == "getent") == sorted(expected)
 
 
 def dry_run(argv, capsys, kubeconfig):
@@ -233,13 +237,21 @@ def test_generated_wait_container_runs_as_built(stub_env, capsys, kubeconfig):
     init = objs[0]["spec"]["template"]["spec"]["initContainers"][0]
     argv = init["command"]
     assert argv[:3] == ["sh", "-c", probes.WAIT_SCRIPT]
-    assert argv[3:] == ["ijob-wait", "60",
-                        "train-0.peers", "train-0.peers.team-a.svc.cluster.local",
-                        "train-1.peers", "train-1.peers.team-a.svc.cluster.local",
-                        "train-2.peers", "train-2.peers.team-a.svc.cluster.local"]
+    assert argv[3:] == ["ijob-wait", "60", "train", "peers", "team-a", "cluster.local", "3"]
     res = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0 and "all peers resolve" in res.stdout, res.stderr
+    assert res.returncode == 0 and "all 3 peers resolve" in res.stdout, res.stderr
     assert sorted(c[2] for c in calls(log)) == ["train-0.peers", "train-1.peers", "train-2.peers"]
+    # a retried index (the Job controller's failure count > 0) does not wait at all
+    before = len(calls(log))
+    retry = subprocess.run(argv, env={**env, "IJOB_INDEX_FAILURES": "1", "IJOB_INDEX_IGNORED_FAILURES": "",
+                                      "JOB_COMPLETION_INDEX": "2"}, capture_output=True, text=True, timeout=60)
+    assert retry.returncode == 0 and "index 2 attempt 2: peers started before" in retry.stdout
+    assert len(calls(log)) == before
+    spec = objs[0]["spec"]
+    assert spec["backoffLimitPerIndex"] == 6 and "backoffLimit" not in spec
+    assert {e["name"]: e["valueFrom"]["fieldRef"]["fieldPath"] for e in init["env"]} == {
+        "IJOB_INDEX_FAILURES": "metadata.annotations['batch.kubernetes.io/job-index-failure-count']",
+        "IJOB_INDEX_IGNORED_FAILURES": "metadata.annotations['batch.kubernetes.io/job-index-ignored-failure-count']"}
 
 
 def test_data_values_stay_data(tmp_path, capsys, kubeconfig):
