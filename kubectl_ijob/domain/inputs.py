@@ -45,13 +45,13 @@ def parse_env(items: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def parse_labels(text: Optional[str]) -> dict[str, str]:
-    """`--labels a=b,c=d` as kubectl run parses it, with label syntax checked."""
+def parse_labels(text: Optional[str], flag: str = "--labels") -> dict[str, str]:
+    """`a=b,c=d` as kubectl run parses --labels, with label syntax checked (also --node-selector)."""
     if not text:
         return {}
-    labels = dict(parse_key_values([p for p in text.split(",") if p], "--labels"))
+    labels = dict(parse_key_values([p for p in text.split(",") if p], flag))
     for key, value in labels.items():
-        check_label(key, value, "--labels")
+        check_label(key, value, flag)
     return labels
 
 

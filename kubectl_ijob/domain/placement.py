@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
-from kubectl_ijob.domain.inputs import parse_key_values
+from kubectl_ijob.domain.inputs import parse_key_values, parse_labels
 from kubectl_ijob.domain.names import check_dns_subdomain, check_label, is_dns_subdomain
 from kubectl_ijob.errors import usage
 
@@ -106,16 +106,6 @@ def check_resources(requests: dict[str, str], limits: dict[str, str]) -> None:
                             f"use --limits {name}={value}")
 
 
-def parse_node_selector(text: Optional[str]) -> dict[str, str]:
-    """`--node-selector k=v[,k=v]`, each a label the nodes must carry."""
-    if not text:
-        return {}
-    pairs = dict(parse_key_values([p for p in text.split(",") if p], "--node-selector"))
-    for key, value in pairs.items():
-        check_label(key, value, "--node-selector")
-    return pairs
-
-
 def parse_toleration(text: str) -> dict[str, str]:
     """`key[=value]:Effect` (kubectl taint's syntax); Exists when no value is given."""
     spec, colon, effect = text.rpartition(":")
@@ -144,7 +134,7 @@ def build(node_selector: Optional[str] = None, tolerations: tuple[str, ...] = ()
                         *((s, "--image-pull-secret") for s in image_pull_secrets)):
         if value is not None:
             check_dns_subdomain(value, flag)
-    return Placement(parse_node_selector(node_selector), [parse_toleration(t) for t in tolerations],
+    return Placement(parse_labels(node_selector, "--node-selector"), [parse_toleration(t) for t in tolerations],
                      req, lim, shm_size, priority_class, service_account, list(image_pull_secrets))
 
 
