@@ -176,9 +176,43 @@ def unguard() -> None:
             pass
 
 
+# The kernel's neighbour (ARP) table is shared by every network namespace on the node, and
+# a peer mesh fills it: N pods probing each other need N*(N-1) entries, 1,057 at N=32,
+# past Linux's default hard limit of 1,024 (gc_thresh3). A full table silently drops the
+# ARP answer and the echo times out: false failures of `ping` at scale. Node images of
+# managed Kubernetes raise these for the same reason; the old values return at `down`.
+NEIGH_SYSCTLS = {"net.ipv4.neigh.default.gc_thresh1": "4096", "net.ipv4.neigh.default.gc_thresh2": "8192",
+                 "net.ipv4.neigh.default.gc_thresh3": "16384"}
+SAVED_SYSCTLS = BASE / "host-sysctls.json"
+
+
+def _sysctl_path(key: str) -> Path:
+    return Path("/proc/sys") / key.replace(".", "/")
+
+
+def tune_host() -> None:
+    """Raise the neighbour table limits, keeping the host's own values to restore."""
+    if not SAVED_SYSCTLS.exists():
+        SAVED_SYSCTLS.write_text(json.dumps({k: _sysctl_path(k).read_text().strip() for k in NEIGH_SYSCTLS}))
+    for key, value in NEIGH_SYSCTLS.items():
+        _sysctl_path(key).write_text(value)
+
+
+def untune_host() -> None:
+    """Put back the values tune_host() found."""
+    try:
+        saved = json.loads(SAVED_SYSCTLS.read_text())
+    except (OSError, ValueError):
+        return
+    for key, value in saved.items():
+        _sysctl_path(key).write_text(value)
+    SAVED_SYSCTLS.unlink()
+
+
 def host() -> None:
     """Shared mounts, the bridge (CoreDNS and the kubelet bind to its address), cgroups."""
     sh("mount", "--make-rshared", "/")
+    tune_host()
     if sh("ip", "link", "show", BRIDGE, check=False).returncode != 0:
         sh("ip", "link", "add", BRIDGE, "type", "bridge")
     if GATEWAY not in sh("ip", "-4", "addr", "show", BRIDGE).stdout:
@@ -575,6 +609,7 @@ def down() -> None:
             sh("ip", "netns", "delete", name, check=False)
     sh("ip", "link", "delete", BRIDGE, check=False)
     unguard()
+    untune_host()
     for table in ("filter", "nat", "mangle"):
         rules = sh("iptables", "-t", table, "-S", check=False).stdout.splitlines()
         chains = [r.split()[1] for r in rules if r.startswith("-N KUBE-")]
