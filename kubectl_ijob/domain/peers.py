@@ -12,6 +12,19 @@ from kubectl_ijob.domain.probes import Peer
 from kubectl_ijob.errors import usage
 
 
+@dataclass(frozen=True)
+class PortResult:
+    """One port of a TCP probe."""
+
+    port: int
+    code: str
+    latency_ms: Optional[float] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "ok"
+
+
 @dataclass
 class PairResult:
     """The outcome of probing one peer from one source pod."""
@@ -22,14 +35,19 @@ class PairResult:
     latency_ms: Optional[float] = None
     addresses: list[str] = field(default_factory=list)
     detail: str = ""
+    ports: list[PortResult] = field(default_factory=list)  # tcp: each port probed
 
     @property
     def ok(self) -> bool:
         return self.code == "ok"
 
+    @property
+    def failing_ports(self) -> list[int]:
+        return [p.port for p in self.ports if not p.ok]
+
 
 def _latency(text: str) -> Optional[float]:
-    """Milliseconds from a probe's latency field: microseconds, or `<ms>ms` as ping prints."""
+    """Milliseconds from a probe's latency field: microseconds, or `<ms>ms` as ping prints it."""
     if digits(text):
         return int(text) / 1000.0
     if text.endswith("ms") and re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,6})?", text[:-2]):
@@ -37,20 +55,52 @@ def _latency(text: str) -> Optional[float]:
     return None
 
 
+def merge_ports(source: int, target: int, ports: list[PortResult], addresses: list[str],
+                detail: str = "") -> PairResult:
+    """One pair from its ports: ok when every port is; else the first failing port's code
+    (the cell names the failing ports). The latency is the slowest port's."""
+    bad = [p for p in ports if not p.ok]
+    times = [p.latency_ms for p in ports if p.latency_ms is not None]
+    return PairResult(source, target, bad[0].code if bad else "ok",
+                      max(times) if times and not bad else None, addresses, detail, ports)
+
+
 def parse_output(source: int, text: str, targets: list[int]) -> list[PairResult]:
-    """Probe-script output -> one result per target (missing lines become `no-result`)."""
+    """Probe-script output -> one result per target (missing lines become `no-result`).
+
+    `R <i> ...` is a whole pair; `R <i>:<port> ...` one port of a TCP pair. A pair probed
+    again (the second pass) prints again: its last line counts."""
     got: dict[int, PairResult] = {}
+    ports: dict[int, dict[int, PortResult]] = {}
     for line in text.splitlines():
         parts = line.split(" ", 5)
-        if len(parts) < 5 or parts[0] != "R" or not digits(parts[1]):
+        index, colon, port = parts[1].partition(":") if len(parts) >= 5 else ("", "", "")
+        if parts[0] != "R" or not digits(index) or (colon and not digits(port)):
             continue
-        target = int(parts[1])
-        latency = _latency(parts[3])
+        target, latency = int(index), _latency(parts[3])
         addrs = [] if parts[4] == "-" else parts[4].split(",")
         detail = parts[5] if len(parts) > 5 and parts[5] != "-" else ""
-        got[target] = PairResult(source, target, parts[2], latency, addrs, detail)
+        if port:
+            ports.setdefault(target, {})[int(port)] = PortResult(int(port), parts[2], latency)
+            base = got.get(target)
+            got[target] = PairResult(source, target, "", None, addrs,
+                                     base.detail if base and base.detail else detail)
+        else:
+            got[target] = PairResult(source, target, parts[2], latency, addrs, detail)
+    for target, by_port in ports.items():
+        base = got[target]
+        got[target] = merge_ports(source, target, list(by_port.values()), base.addresses, base.detail)
     return [got.get(t) or PairResult(source, t, "no-result", detail="the probe printed nothing")
             for t in targets]
+
+
+def script_times(text: str) -> Optional[tuple[int, int]]:
+    """When the probe script started and ended (microseconds), from its `T` line."""
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "T" and digits(parts[1]) and digits(parts[2]):
+            return int(parts[1]), int(parts[2])
+    return None
 
 
 def failed_source(source: int, targets: list[int], code: str, detail: str) -> list[PairResult]:
@@ -68,6 +118,7 @@ class Matrix:
     pairs: list[PairResult]
     skipped: dict[int, str]  # index -> pod phase/status it was in
     expected_ips: dict[int, Optional[str]] = field(default_factory=dict)
+    nodes: dict[int, str] = field(default_factory=dict)  # index -> node of its pod
 
     def cell(self, source: int, target: int) -> Optional[PairResult]:
         if not hasattr(self, "_cells"):

@@ -1,12 +1,12 @@
 """Pure: the in-pod shell scripts of `ping` and --wait-for-peers, and their argv.
 
-`ping` runs ONE exec per source pod. Inside it, a POSIX sh script probes every peer
-concurrently (background jobs + wait), so wall time stays near one exec round trip
-plus the probe timeout instead of growing with N x N. The script only ever receives
-validated DNS names and numbers as positional arguments (never spliced into its
-text), and it picks whatever tools the image has: getent or nslookup or ping for DNS,
-ping for ICMP, nc or bash's /dev/tcp for TCP, and says which tool was missing
-rather than reporting the peer unreachable.
+`ping` runs ONE exec per source pod. Inside it, a POSIX sh script probes the peers a few
+at a time (background jobs), so wall time stays near one exec round trip plus the probes
+instead of growing with N x N. The scripts only ever receive validated DNS names and
+numbers as positional arguments (never spliced into their text), and they pick whatever
+tools the image has (busybox, Debian slim, distroless with a shell): getent or nslookup
+or ping for DNS, ping for ICMP, nc or bash's /dev/tcp for TCP, and say which tool was
+missing rather than reporting the peer unreachable.
 """
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from kubectl_ijob.errors import usage
 
 METHODS = ("icmp", "dns", "tcp")
 
-# Shell helpers shared by the probe and the wait-for-peers scripts.
+# Shell helpers shared by the probe and the wait-for-peers scripts. They run hundreds of
+# times at once on a busy node, so they fork as little as they can: resolve() sets
+# `addrs` in the calling shell and parses what the resolver printed with builtins.
 _RESOLVE = r'''has() { command -v "$1" >/dev/null 2>&1; }
 now_us() {
   t=$(date +%s%N 2>/dev/null)
@@ -30,21 +32,31 @@ now_us() {
   fi
   read up _ < /proc/uptime; s=${up%.*}; c=${up#*.}; echo "$s${c}0000"
 }
-resolve() {  # prints addresses, one per line; exit 2 NXDOMAIN, 3 timeout, 4 no tool
+add_addr() {  # an IPv4 address, once
+  case $1 in ""|*[!0-9.]*|.*|*.|*..*) return ;; *.*.*.*) ;; *) return ;; esac
+  case " $addrs " in *" $1 "*) ;; *) addrs="${addrs:+$addrs }$1" ;; esac
+}
+resolve() {  # sets addrs (space-separated); exit 2 NXDOMAIN, 3 timeout, 4 no tool
+  addrs=""
   if has getent; then
     out=$(getent ahostsv4 "$1" 2>/dev/null); rc=$?
-    [ $rc -eq 0 ] && { echo "$out" | awk '!seen[$1]++ {print $1}'; return 0; }
-    [ $rc -eq 2 ] && return 2; return 3
+    [ $rc -eq 2 ] && return 2
+    [ $rc -eq 0 ] || return 3
+    for w in $out; do add_addr "$w"; done
+    [ -n "$addrs" ] && return 0; return 3
   elif has nslookup; then
-    out=$(nslookup "$2" 2>&1)
-    addrs=$(echo "$out" | awk '/^Name:/{n=1} n && /^Address/{a=$NF; sub(/#.*/, "", a); if (!seen[a]++) print a}')
-    [ -n "$addrs" ] && { echo "$addrs"; return 0; }
+    out=$(nslookup "$2" 2>&1); named=""
+    for w in $out; do  # only the addresses after "Name:", not the server's
+      [ "$w" = Name: ] && named=1
+      [ -n "$named" ] && add_addr "$w"
+    done
+    [ -n "$addrs" ] && return 0
     case "$out" in *NXDOMAIN*|*"can't find"*|*"not found"*) return 2 ;; esac
     return 3
   elif has ping; then
-    out=$(ping -c 1 -W 1 "$1" 2>&1 | head -n 1)
-    addr=$(echo "$out" | sed -n 's/^PING [^(]*(\([0-9.]*\)).*/\1/p')
-    [ -n "$addr" ] && { echo "$addr"; return 0; }
+    out=$(ping -c 1 -W 1 "$1" 2>&1)
+    case "$out" in "PING "*"("*")"*) w=${out#*(}; add_addr "${w%%)*}" ;; esac
+    [ -n "$addrs" ] && return 0
     case "$out" in *"bad address"*|*"unknown host"*|*"not known"*) return 2 ;; esac
     return 3
   fi
@@ -52,65 +64,131 @@ resolve() {  # prints addresses, one per line; exit 2 NXDOMAIN, 3 timeout, 4 no 
 }
 '''
 
-# $1 method, $2 port, $3 timeout (s), then triples: index short-name fqdn.
-# Each probe prints: R <index> <code> <latency: microseconds, or <ms>ms, or -> <addr,addr|-> <detail...>
-# Every probe runs as few programs as it can (one resolver, one ping or nc): with N pods
-# probing N peers at once, process start-up is what the matrix costs.
+# $1 method, $2 port or ports (comma-separated, tcp), $3 timeout (s), then triples:
+# index short-name fqdn. Each probe prints, for icmp and dns and for a name that did not
+# resolve: R <index> <code> <latency> <addrs|-> <detail...>; for tcp, one line per port:
+# R <index>:<port> ... The latency is microseconds, or <ms>ms as ping prints it. A pair
+# that got no answer in time is probed again, and its new lines follow (the last line of
+# a pair counts). Last: T <start-us> <end-us> (when the script ran) and DONE.
+#
+# Why it is shaped this way (measured on a 32-pod job on one node, see
+# benchmarks/ping_scale.py): a probe per peer all at once, each forking a dozen
+# processes, kept the CPUs busy for seconds, so answers waited; and a full mesh on one
+# node needs a neighbour (ARP) entry per pair, more than the kernel's default table holds
+# (gc_thresh3 = 1024 entries shared by every network namespace of the node), so some ARP
+# requests went unanswered. Hence at most $par probes in flight per pod, few forks per
+# probe, and a second pass, $hold s later, for the pairs that timed out (a reply lost to
+# a busy CPU or socket). A full neighbour table does not clear in seconds (the kernel
+# keeps every entry used in the last 5 s), so that is not retried away: the probe says
+# `no-arp-reply` when its ARP request went unanswered, and `ping` explains the table.
+PROBE_PARALLELISM = 8  # probes in flight per pod
+RETRY_HOLD = 1  # seconds before the second pass
 PROBE_SCRIPT = r'''
 set -f  # no pathname expansion of anything a resolver printed
-method=$1; port=$2; to=$3; shift 3
-'''+_RESOLVE+r'''
+method=$1; ports=$2; to=$3; shift 3
+'''+f"par={PROBE_PARALLELISM}; hold={RETRY_HOLD}\n"+_RESOLVE+r'''
+no_arp() {  # $1 address: true when this pod asked it for its MAC (ARP) and got no answer
+  while read -r ip _ flags _; do
+    [ "$ip" = "$1" ] && { [ "$flags" = 0x0 ]; return; }
+  done 2>/dev/null </proc/net/arp
+  return 1  # no entry: routed through a gateway (or the kernel could not make one)
+}
+timed_out() {  # $1 what to print for a probe that got no answer in time
+  if no_arp "$first"; then echo "$1 no-arp-reply"; else echo "$1 -"; fi
+}
+ping_once() {  # sets code and lat
+  out=$(ping -c 1 -W "$to" "$first" 2>&1); rc=$?
+  lat=""
+  case "$out" in *time=*|*"time<"*) lat=${out#*time[=<]}; lat=${lat%%[!0-9.]*} ;; esac
+  if [ $rc -eq 0 ] && [ -n "$lat" ]; then code=ok; lat=${lat}ms; return; fi
+  case "$out" in
+    *"not permitted"*|*"ermission denied"*) code=no-permission ;;
+    *nreachable*) code=unreachable ;;
+    *) code=timeout ;;
+  esac
+}
+connect_once() {  # $1 port; sets code and lat
+  t1=$(now_us)
+  if has nc; then
+    out=$(nc -w "$to" "$first" "$1" </dev/null 2>&1); rc=$?
+  elif has bash; then
+    out=$(timeout "$to" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$first" "$1" 2>&1); rc=$?
+  else
+    code=no-tool; return
+  fi
+  t2=$(now_us); lat=$((t2 - t1))
+  if [ $rc -eq 0 ]; then code=ok; return; fi
+  case "$out" in
+    *efused*) code=refused ;;
+    *nreachable*|*"No route"*) code=unreachable ;;
+    *) code=timeout ;;
+  esac
+}
 probe() {
   i=$1; short=$2; fqdn=$3
   [ "$method" = dns ] && t0=$(now_us)
-  addrs=$(resolve "$short" "$fqdn"); rc=$?
+  resolve "$short" "$fqdn"; rc=$?
   # One retry on a DNS timeout: a lost UDP answer is not a broken peer.
-  [ $rc -eq 3 ] && { [ "$method" = dns ] && t0=$(now_us); addrs=$(resolve "$short" "$fqdn"); rc=$?; }
+  [ $rc -eq 3 ] && { [ "$method" = dns ] && t0=$(now_us); resolve "$short" "$fqdn"; rc=$?; }
   case $rc in
     2) echo "R $i nxdomain - - $short"; return ;;
     3) echo "R $i dns-timeout - - $short"; return ;;
     4) echo "R $i no-tool - - getent/nslookup/ping"; return ;;
   esac
-  [ "$method" = icmp ] || t1=$(now_us)
   list=""; for a in $addrs; do list="${list:+$list,}$a"; done
-  first=${list%%,*}
+  first=${addrs%% *}
   case $method in
-  dns) echo "R $i ok $((t1 - t0)) $list -" ;;
+  dns) t1=$(now_us); echo "R $i ok $((t1 - t0)) $list -" ;;
   icmp)
     has ping || { echo "R $i no-tool - $list ping"; return; }
-    out=$(ping -c 1 -W "$to" "$first" 2>&1); rc=$?
-    ms=""
-    case "$out" in *time=*|*"time<"*) ms=${out#*time[=<]}; ms=${ms%%[!0-9.]*} ;; esac
-    if [ $rc -eq 0 ] && [ -n "$ms" ]; then
-      echo "R $i ok ${ms}ms $list -"
-    else
-      case "$out" in
-        *"not permitted"*|*"permission denied"*|*"Permission denied"*) echo "R $i no-permission - $list ping needs CAP_NET_RAW" ;;
-        *nreachable*) echo "R $i unreachable - $list -" ;;
-        *) echo "R $i timeout - $list -" ;;
-      esac
-    fi ;;
+    ping_once
+    case $code in
+      ok) echo "R $i ok $lat $list -" ;;
+      no-permission) echo "R $i no-permission - $list ping needs CAP_NET_RAW" ;;
+      timeout) timed_out "R $i timeout - $list" ;;
+      *) echo "R $i $code - $list -" ;;
+    esac ;;
   tcp)
-    if has nc; then
-      out=$(nc -w "$to" "$first" "$port" </dev/null 2>&1); rc=$?
-    elif has bash; then
-      out=$(timeout "$to" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$first" "$port" 2>&1); rc=$?
-    else
-      echo "R $i no-tool - $list nc/bash"; return
-    fi
-    t2=$(now_us)
-    if [ $rc -eq 0 ]; then echo "R $i ok $((t2 - t1)) $list -"
-    else
-      case "$out" in
-        *efused*) echo "R $i refused - $list -" ;;
-        *nreachable*|*"No route"*) echo "R $i unreachable - $list -" ;;
-        *) echo "R $i timeout - $list -" ;;
+    IFS=,; set -- $ports; IFS=' 	
+'
+    for p; do
+      connect_once "$p"
+      case $code in
+        ok) echo "R $i:$p ok $lat $list -" ;;
+        no-tool) echo "R $i:$p no-tool - $list nc/bash" ;;
+        timeout) timed_out "R $i:$p timeout - $list" ;;
+        *) echo "R $i:$p $code - $list -" ;;
       esac
-    fi ;;
+    done ;;
   esac
 }
-while [ $# -ge 3 ]; do probe "$1" "$2" "$3" & shift 3; done
-wait
+pass() {  # probe the triples in $@, at most $par at once (waiting for the oldest)
+  running=""; n=0
+  while [ $# -ge 3 ]; do
+    probe "$1" "$2" "$3" &
+    running="${running:+$running }$!"; n=$((n + 1)); shift 3
+    [ $n -lt $par ] && continue
+    oldest=${running%% *}
+    case $running in *" "*) running=${running#* } ;; *) running="" ;; esac
+    wait "$oldest"; n=$((n - 1))
+  done
+  wait
+}
+start=$(now_us)
+out=$(pass "$@")
+echo "$out"
+late=" "  # the indexes that got no answer in time (DNS was tried twice already)
+for w in $out; do
+  case $w in timeout) late="$late$id " ;; esac
+  id=${w%%:*}
+done
+again=""
+while [ $# -ge 3 ]; do
+  case $late in *" $1 "*) again="$again $1 $2 $3" ;; esac
+  shift 3
+done
+if [ -n "$again" ]; then sleep "$hold"; set -- $again; pass "$@"; fi
+echo "T $start $(now_us)"
 echo "DONE"
 '''
 
@@ -149,25 +227,35 @@ echo "all $n peers resolve"
 
 @dataclass(frozen=True)
 class Method:
-    """What to probe: dns only, ICMP echo, or a TCP connect to a port."""
+    """What to probe: dns only, ICMP echo, or a TCP connect to each of some ports."""
 
     kind: str
-    port: int = 0
+    ports: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ports, int):  # Method("tcp", 80)
+            object.__setattr__(self, "ports", (self.ports,))
 
     def __str__(self) -> str:
-        return f"tcp:{self.port}" if self.kind == "tcp" else self.kind
+        return f"tcp:{','.join(map(str, self.ports))}" if self.kind == "tcp" else self.kind
+
+
+MAX_PORTS = 16  # each port is one more connect per pair
 
 
 def parse_method(text: str) -> Method:
-    """`icmp`, `dns` or `tcp:PORT`."""
-    kind, sep, port = text.partition(":")
+    """`icmp`, `dns` or `tcp:PORT[,PORT...]` (repeated ports count once)."""
+    kind, sep, ports = text.partition(":")
     if kind not in METHODS or (kind == "tcp") != bool(sep):
-        raise usage(f"invalid --method {text!r}: use icmp, dns or tcp:PORT")
-    if kind == "tcp":
-        if not port:
-            raise usage(f"invalid --method {text!r}: tcp needs a port, e.g. tcp:8080")
-        return Method("tcp", parse_port(port, "--method port"))
-    return Method(kind)
+        raise usage(f"invalid --method {text!r}: use icmp, dns or tcp:PORT[,PORT...]")
+    if kind != "tcp":
+        return Method(kind)
+    if not ports:
+        raise usage(f"invalid --method {text!r}: tcp needs a port, e.g. tcp:8080")
+    parsed = tuple(dict.fromkeys(parse_port(x, "--method port") for x in ports.split(",")))
+    if len(parsed) > MAX_PORTS:
+        raise usage(f"invalid --method {text!r}: at most {MAX_PORTS} ports")
+    return Method("tcp", parsed)
 
 
 @dataclass
@@ -181,9 +269,22 @@ class Peer:
     fqdn: str
 
 
+DNS_WORST = 10  # seconds one resolver call may take (nslookup's own timeout and retry)
+
+
+def exec_deadline(targets: int, ports: int, timeout: int) -> int:
+    """How long one pod's probe script may run: ceil(targets / PROBE_PARALLELISM) rounds of
+    probes that resolve twice at worst and wait `timeout` per port, a second pass that
+    only waits again, and the exec's own set-up."""
+    rounds = -(-max(targets, 1) // PROBE_PARALLELISM)
+    wait = max(ports, 1) * timeout
+    return rounds * (2 * DNS_WORST + 2 * wait) + RETRY_HOLD + 20
+
+
 def probe_command(method: Method, timeout: int, peers: list[Peer]) -> list[str]:
     """The exec argv for one source pod: sh -c SCRIPT with names as arguments."""
-    argv = ["sh", "-c", PROBE_SCRIPT, "ijob-probe", method.kind, str(method.port), str(timeout)]
+    argv = ["sh", "-c", PROBE_SCRIPT, "ijob-probe", method.kind,
+            ",".join(map(str, method.ports)) or "0", str(timeout)]
     for p in peers:
         argv += [str(int(p.index)), check_probe_name(p.short), check_probe_name(p.fqdn)]
     return argv

@@ -3,7 +3,7 @@ from kubectl_ijob.client.errors import ExecFailed
 from kubectl_ijob.client.exec import ExecResult
 from kubectl_ijob.commands.peers import PingOptions, run_ping
 from kubectl_ijob.domain.model import IndexedJob
-from kubectl_ijob.domain.probes import Method
+from kubectl_ijob.domain.probes import Method, exec_deadline
 from kubectl_ijob.render.documents import matrix_document
 from kubectl_ijob.render.matrix import matrix_summary, matrix_text, matrix_warnings
 
@@ -64,3 +64,37 @@ def test_ping_subset_of_sources():
     client = ExecClient({"example-job-1-abcde": ExecResult(out, "", 0)})
     m = ping(client, snap, Method("dns"), [1])
     assert client.calls == ["example-job-1-abcde"] and m.ok and matrix_summary(m) == "2/2 pairs ok (dns)"
+
+
+def test_a_matrix_wider_than_the_terminal_is_digested_unless_forced(monkeypatch):
+    from kubectl_ijob.commands.peers import matrix_or_digest
+
+    from ..domain.test_peer_digest import matrix_of
+
+    monkeypatch.setenv("COLUMNS", "80")  # and stdout is not a terminal here
+    wide = matrix_of(20, lambda s, t: "timeout" if (s, t) == (3, 4) else None)
+    digest = matrix_or_digest(wide, False, False, False)
+    assert digest.splitlines()[0] == "20 sources x 20 targets = 400 pairs (icmp): 399 ok, 1 TIMEOUT"
+    assert "Failing pairs (between the two pods): 3->4 TIMEOUT" in digest
+    table = matrix_or_digest(wide, False, True, False)
+    assert table.splitlines()[0].split()[:3] == ["FROM\\TO", "0", "1"] and len(table.splitlines()) == 22
+    small = matrix_of(3)
+    assert matrix_or_digest(small, False, False, False) == matrix_text(small)
+
+
+def test_exec_deadline_and_nodes_reach_the_matrix():
+    j = job(completions=2)
+    pods = [pod(0), pod(1)]
+    for p in pods:
+        p["spec"]["nodeName"] = "node-a"
+    out = "R 0 ok 100 10.88.0.10 -\nR 1 ok 100 10.88.0.11 -\nDONE\n"
+    timeouts = []
+
+    class Timed(ExecClient):
+        def exec(self, pod, argv, container=None, timeout=30):
+            timeouts.append(timeout)
+            return super().exec(pod, argv, container, timeout)
+    client = Timed({p["metadata"]["name"]: ExecResult(out, "", 0) for p in pods})
+    m = ping(client, IndexedJob(j, pods, None), Method("tcp", (80, 81)))
+    assert timeouts == [exec_deadline(2, 2, 2)] * 2
+    assert m.nodes == {0: "node-a", 1: "node-a"}

@@ -34,3 +34,24 @@ def test_plan_without_subdomain_is_an_error():
     with pytest.raises(UsageError) as e:
         peers.plan(job(subdomain=None), [], "cluster.local")
     assert "no subdomain" in e.value.message
+
+
+def test_parse_output_per_port_and_retries():
+    text = ("R 1:80 ok 120 10.0.0.1 -\nR 1:81 refused - 10.0.0.1 -\n"
+            "R 2:80 ok 100 10.0.0.2 -\nR 2:81 ok 300 10.0.0.2 -\n"
+            "R 3 nxdomain - - j-3.s\n"
+            "R 4:80 timeout - 10.0.0.4 no-arp-reply\nR 4:81 ok 90 10.0.0.4 -\n"
+            "R 4:80 ok 150 10.0.0.4 -\n"  # the second pass: the last line of a port counts
+            "R 5:x ok 1 a -\nR 5: ok 1 a -\nT 1 2\nDONE\n")
+    res = {r.target: r for r in peers.parse_output(0, text, [1, 2, 3, 4, 5])}
+    assert (res[1].code, res[1].failing_ports, res[1].latency_ms) == ("refused", [81], None)
+    assert [(x.port, x.code) for x in res[1].ports] == [(80, "ok"), (81, "refused")]
+    assert (res[2].code, res[2].latency_ms, res[2].addresses) == ("ok", 0.3, ["10.0.0.2"])
+    assert res[3].code == "nxdomain" and res[3].ports == []
+    assert res[4].ok and res[4].failing_ports == [] and res[4].latency_ms == 0.15
+    assert res[5].code == "no-result"  # malformed port fields are ignored
+    res = peers.parse_output(0, "R 7 timeout - a -\nR 7 ok 0.5ms a -\n", [7])
+    assert res[0].ok and res[0].latency_ms == 0.5
+    assert peers.script_times("R 1 ok 1 a -\nT 1700000000000000 1700000001500000\nDONE") == \
+        (1700000000000000, 1700000001500000)
+    assert peers.script_times("DONE") is None and peers.script_times("T x 1") is None
