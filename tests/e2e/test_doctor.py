@@ -1,0 +1,246 @@
+"""doctor on the real cluster: one deliberately broken job per finding the cluster can
+produce, each reported with its evidence and next step (exit 1 for an error, 0 for
+warnings only), and a healthy job that reports nothing and exits 0."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from tests.e2e.test_plugin import SLEEP, create, running, until
+
+pytestmark = pytest.mark.e2e
+
+
+def doctor(ijob, name: str, *extra: str) -> tuple[int, dict]:
+    """doctor -o json: its exit code and {check: finding}."""
+    out = ijob("doctor", name, "-o", "json", *extra)
+    assert out.returncode in (0, 1) and out.stdout, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["kind"] == "DoctorReport"
+    return out.returncode, {f["check"]: f for f in doc["findings"]}
+
+
+def text_of(finding: dict) -> str:
+    return "\n".join([finding["title"], *finding["evidence"], *finding["next"]])
+
+
+def wait_for(ijob, name: str, check: str, *extra: str, timeout: int = 120) -> tuple[int, dict]:
+    """Run doctor until `check` is among its findings (the cluster needs time to get there)."""
+    seen: dict = {}
+
+    def found() -> bool:
+        seen["rc"], seen["found"] = doctor(ijob, name, *extra)
+        return check in seen["found"]
+
+    until(found, timeout, every=2,
+          what=f"doctor finding {check} (last: {list(seen.get('found', {}))})")
+    return seen["rc"], seen["found"]
+
+
+def test_healthy_job_reports_nothing_and_exits_0(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "fine", "--completions", "3")
+    running(kubectl, "fine", 3)
+    until(lambda: ijob("wait", "fine", "--for=peers", "--timeout=5s").returncode == 0, 60,
+          what="peers of fine in DNS")
+    rc, found = doctor(ijob, "fine")
+    assert (rc, found) == (0, {})
+    out = ijob("doctor", "fine")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("job.batch/fine: no problems found - ")
+    assert "ping 9/9 pairs ok (icmp)" in out.stdout
+
+
+def test_service_deleted(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "nosvc", "--completions", "2")
+    running(kubectl, "nosvc", 2)
+    assert kubectl("delete", "service", "nosvc").returncode == 0
+    rc, found = wait_for(ijob, "nosvc", "service-missing")
+    assert rc == 1 and set(found) == {"service-missing"}  # ping's NXDOMAINs are explained by it
+    assert found["service-missing"]["severity"] == "error"
+    assert "service/nosvc: not found" in text_of(found["service-missing"])
+
+
+def test_service_not_headless(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "vip", "--completions", "2")
+    running(kubectl, "vip", 2)
+    assert kubectl("delete", "service", "vip").returncode == 0
+    assert kubectl("create", "service", "clusterip", "vip", "--tcp=80:80").returncode == 0
+    assert kubectl("set", "selector", "service", "vip", "job-name=vip").returncode == 0
+    rc, found = wait_for(ijob, "vip", "service-not-headless")
+    assert rc == 1
+    assert "type ClusterIP" in text_of(found["service-not-headless"])
+
+
+SUBDOMAIN_MISMATCH = """
+apiVersion: v1
+kind: Service
+metadata: {name: mismatch}
+spec: {clusterIP: None, selector: {job-name: mismatch}, publishNotReadyAddresses: true}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: mismatch}
+spec:
+  completions: 2
+  parallelism: 2
+  completionMode: Indexed
+  template:
+    spec:
+      subdomain: workers
+      restartPolicy: Never
+      containers:
+      - {name: worker, image: IMAGE, imagePullPolicy: IfNotPresent, command: [sh, -c, sleep 600]}
+"""
+
+
+def test_subdomain_differs_from_the_service(ijob, kubectl, busybox_image):
+    out = kubectl("apply", "-f", "-", input=SUBDOMAIN_MISMATCH.replace("IMAGE", busybox_image))
+    assert out.returncode == 0, out.stderr
+    running(kubectl, "mismatch", 2)
+    rc, found = wait_for(ijob, "mismatch", "subdomain-mismatch")
+    assert rc == 1 and "service-missing" not in found
+    title = found["subdomain-mismatch"]["title"]
+    assert "pod subdomain workers differs from service mismatch" in title
+
+
+def test_node_selector_matching_no_node_is_unschedulable(ijob, kubectl, busybox_image, tmp_path):
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "gpu"},
+        "spec": {"template": {"spec": {"nodeSelector": {"gpu": "h100"}, "containers": [
+            {"name": "worker", "image": busybox_image, "command": SLEEP}]}}}}))
+    out = ijob("create", "-f", str(manifest), "--completions", "2")
+    assert out.returncode == 0, out.stderr
+    rc, found = wait_for(ijob, "gpu", "unschedulable")
+    assert rc == 1
+    text = text_of(found["unschedulable"])
+    assert "didn't match Pod's node affinity/selector" in text
+    assert "kubectl get nodes -L gpu" in text
+
+
+def test_missing_image(ijob, busybox_image):
+    out = ijob("create", "noimg", "--image", "localhost/ijob-test/does-not-exist:1",
+               "--image-pull-policy", "Never", "--completions", "2", "--", *SLEEP)
+    assert out.returncode == 0, out.stderr
+    rc, found = wait_for(ijob, "noimg", "image-pull")
+    assert rc == 1
+    assert "ErrImageNeverPull" in found["image-pull"]["title"]
+    assert "is not present with pull policy of Never" in text_of(found["image-pull"])
+
+
+def test_crash_loop_shows_exit_code_and_log_tail(ijob, busybox_image):
+    create(ijob, busybox_image, "crash", "--completions", "2", "--restart-policy", "OnFailure",
+           "--backoff-limit", "50",
+           command=["sh", "-c", "echo loading shard $JOB_COMPLETION_INDEX; "
+                                "echo cannot open shard >&2; exit 3"])
+    rc, found = wait_for(ijob, "crash", "crash-loop")
+    assert rc == 1
+    text = text_of(found["crash-loop"])
+    title = found["crash-loop"]["title"]
+    assert title.endswith("crash-looping: container worker exits with code 3")
+    assert "| cannot open shard" in text and "kubectl ijob logs crash" in text
+
+
+def test_failed_index_with_its_reason(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "idx", "--completions", "3", "--backoff-limit-per-index", "0",
+           command=["sh", "-c", 'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then echo bad input >&2; '
+                                "exit 42; fi; sleep 600"])
+    rc, found = wait_for(ijob, "idx", "failed-indexes")
+    assert rc == 1
+    text = text_of(found["failed-indexes"])
+    assert found["failed-indexes"]["title"] == "index 1 failed"
+    assert "exit code 42" in text and "| bad input" in text
+
+
+def test_quota_blocks_pod_creation(ijob, kubectl, busybox_image):
+    assert kubectl("create", "quota", "two-pods", "--hard=pods=2").returncode == 0
+    create(ijob, busybox_image, "quota", "--completions", "3")
+    rc, found = wait_for(ijob, "quota", "failed-create")
+    assert rc == 1
+    text = text_of(found["failed-create"])
+    assert "exceeded quota: two-pods" in text and "kubectl describe resourcequota" in text
+
+
+def test_suspended_job_is_a_warning(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "held", "--completions", "2")
+    assert kubectl("patch", "job", "held", "--type", "merge",
+                   "-p", '{"spec":{"suspend":true}}').returncode == 0
+    rc, found = wait_for(ijob, "held", "suspended")
+    assert rc == 0  # a warning, not an error
+    assert "spec.suspend last set by kubectl-patch" in text_of(found["suspended"])
+
+
+def test_wait_for_peers_stuck_names_the_peer(ijob, kubectl, busybox_image):
+    # A quota of 2 pods: two indexes start and wait for the third, which cannot be created.
+    assert kubectl("create", "quota", "two-pods", "--hard=pods=2").returncode == 0
+    create(ijob, busybox_image, "gang", "--completions", "3", "--wait-for-peers=5m")
+    rc, found = wait_for(ijob, "gang", "wait-for-peers", timeout=150)
+    assert rc == 1 and "failed-create" in found  # the cause, as an error
+    finding = found["wait-for-peers"]
+    assert re.fullmatch(r"2 pods stuck in wait-for-peers on peer gang-(\d)\.gang", finding["title"])
+    peer = re.search(r"gang-(\d)", finding["title"]).group(1)
+    assert finding["evidence"][1].startswith(
+        f"gang-{peer}.gang: index {peer} has no pod: the Job controller cannot create it "
+        "(exceeded quota: two-pods")
+
+
+def test_pod_relabelled_out_of_the_service(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "out", "--completions", "2")
+    running(kubectl, "out", 2)
+    assert ijob("relabel", "out", "--index", "1", "--out-of-service").returncode == 0
+    rc, found = wait_for(ijob, "out", "not-published")
+    assert rc == 0 and set(found) == {"not-published"}
+    assert "labels no longer match the service selector" in found["not-published"]["title"]
+
+
+def test_json_and_yaml_agree_and_no_ping_skips_ping(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "fmt", "--completions", "2")
+    running(kubectl, "fmt", 2)
+    as_json = json.loads(ijob("doctor", "fmt", "-o", "json", "--no-ping").stdout)
+    as_yaml = yaml.safe_load(ijob("doctor", "fmt", "-o", "yaml", "--no-ping").stdout)
+    assert as_json == as_yaml
+    assert ijob("doctor", "fmt", "--no-ping").stdout.endswith("; no ping\n")
+    bad = ijob("doctor", "fmt", "-o", "wide")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: ")
+
+
+def test_wait_for_peers_with_publishing_off_is_a_deadlock(ijob, busybox_image):
+    create(ijob, busybox_image, "lock", "--completions", "2", "--wait-for-peers=5m",
+           "--no-publish-not-ready")
+    rc, found = wait_for(ijob, "lock", "publish-not-ready")
+    assert rc == 1 and found["publish-not-ready"]["severity"] == "error"
+    assert found["publish-not-ready"]["title"].startswith("deadlock: wait-for-peers waits")
+    assert "publishNotReadyAddresses\":true" in text_of(found["publish-not-ready"])
+
+
+DENY_ALL = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+
+
+def test_network_policy_isolating_the_peers(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "walled", "--completions", "2")
+    running(kubectl, "walled", 2)
+    assert kubectl("apply", "-f", "-", input=DENY_ALL).returncode == 0
+    rc, found = wait_for(ijob, "walled", "network-policy", "--no-ping")
+    assert rc == 1
+    text = text_of(found["network-policy"])
+    assert "ingress isolated by deny-all and no rule admits the job's own pods" in text
+
+
+def test_detached_pod_answers_on_the_same_name(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "twin", "--completions", "2")
+    running(kubectl, "twin", 2)
+    assert ijob("relabel", "twin", "--index", "1", "--detach", "--wait").returncode == 0
+    rc, found = wait_for(ijob, "twin", "several-addresses", "--no-ping")
+    assert rc == 0  # warnings: the job runs, but a name is ambiguous
+    assert found["several-addresses"]["title"] == "twin-1.twin resolves to 2 addresses: " \
+        "peers may reach the wrong pod"
+    assert "not owned by the job" in text_of(found["several-addresses"])
+    assert "belongs to no Job (released from this one)" in found["orphans"]["title"]
