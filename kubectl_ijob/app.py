@@ -15,6 +15,10 @@ import click
 from kubectl_ijob import __version__
 from kubectl_ijob import options as opt
 from kubectl_ijob.commands import create, inspect, ownership, peers, pods
+from kubectl_ijob.commands import jobapi, rerun
+from kubectl_ijob.commands import doctor
+from kubectl_ijob.commands import timeline
+from kubectl_ijob.commands import cron
 from kubectl_ijob.domain.indexes import digits
 from kubectl_ijob.errors import IjobError, UsageError
 
@@ -102,9 +106,11 @@ def cli(ctx: click.Context, kubeconfig: Optional[str], context: Optional[str],
 
 # The commands, in the order `--help` lists them.
 for command in (create.create, inspect.status, inspect.list_jobs, peers.ping, peers.hosts,
-                peers.wait, pods.logs, pods.exec_, inspect.describe, inspect.owners,
+                peers.wait, pods.logs, pods.exec_, inspect.describe, timeline.timeline, inspect.owners,
                 inspect.orphans, ownership.relabel, ownership.delete, ownership.orphan,
-                ownership.adopt):
+                ownership.adopt,
+                jobapi.suspend, jobapi.resume, jobapi.scale, rerun.rerun,
+                doctor.doctor, cron.trigger):
     cli.add_command(command)
 
 

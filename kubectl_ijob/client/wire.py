@@ -18,6 +18,7 @@ TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 # kind -> (API prefix, resource): the REST collection of each kind the plugin touches.
 RESOURCES = {
     "Job": ("/apis/batch/v1", "jobs"),
+    "CronJob": ("/apis/batch/v1", "cronjobs"),
     "Pod": ("/api/v1", "pods"),
     "Service": ("/api/v1", "services"),
     "ConfigMap": ("/api/v1", "configmaps"),
@@ -25,6 +26,7 @@ RESOURCES = {
     "EndpointSlice": ("/apis/discovery.k8s.io/v1", "endpointslices"),
     "Namespace": ("/api/v1", "namespaces"),
     "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies"),
+    "Workload": ("/apis/kueue.x-k8s.io/v1beta2", "workloads"),  # Kueue's, when installed
 }
 
 

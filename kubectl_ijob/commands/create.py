@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any, Optional
 import click
 
 from kubectl_ijob import options as opt
+from kubectl_ijob.commands.cron import schedule_flags
+from kubectl_ijob.commands.jobapi import job_api_options
 from kubectl_ijob.errors import IjobError, RollbackIncomplete, usage
 
 if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
     from kubectl_ijob.client.protocol import KubeClient, Obj
+    from kubectl_ijob.domain.cronjob import CronSpec
     from kubectl_ijob.domain.manifests import CreateSpec, Probe
 
 
@@ -22,6 +25,7 @@ class CreateOptions:
     spec: CreateSpec
     dry_run: str  # none, client, server
     output: str  # table, yaml, json, name
+    cron: Optional[CronSpec] = None  # --schedule: a CronJob whose runs are this Job
 
 
 def create_all(client: KubeClient, objs: list[Obj], dry_run: bool = False) -> list[Obj]:
@@ -31,13 +35,15 @@ def create_all(client: KubeClient, objs: list[Obj], dry_run: bool = False) -> li
     are deleted (the Job with Background propagation, so no pod it started survives) and
     the original error is raised, so nothing half-made is left behind.
     """
+    from kubectl_ijob.domain import cronjob
     from kubectl_ijob.domain.manifests import owned_by
 
     created: list[Obj] = []
     try:
         for obj in objs:
-            if created and obj["kind"] != "Job":
-                obj = owned_by(obj, created[0])
+            if created and obj["kind"] not in ("Job", "CronJob"):
+                owner = cronjob.owned_by if created[0]["kind"] == "CronJob" else owned_by
+                obj = owner(obj, created[0])
             created.append(client.create(obj, dry_run=dry_run))
     except IjobError as err:
         if not dry_run:
@@ -62,9 +68,15 @@ def rollback(client: KubeClient, created: list[Obj]) -> list[tuple[str, IjobErro
 
 def run(o: CreateOptions, client: Optional[KubeClient]) -> list[Obj]:
     """The objects as created (as built, for a client dry run)."""
+    from kubectl_ijob.commands.jobapi import check_job
     from kubectl_ijob.domain.manifests import build_all
 
     objs = build_all(o.spec)
+    check_job(objs[0])
+    if o.cron is not None:
+        from kubectl_ijob.commands.cron import build
+
+        objs = build(objs, o.cron)
     if o.dry_run == "client" or client is None:
         return objs
     return create_all(client, objs, dry_run=o.dry_run == "server")
@@ -104,6 +116,7 @@ def parse_spec(name: Optional[str], namespace: str, command: list[str],
     """create's flags as a validated CreateSpec (the domain never sees click)."""
     from kubectl_ijob.commands.files import read_object, read_text
     from kubectl_ijob.domain import inputs, placement
+    from kubectl_ijob.commands.jobapi import apply_job_api_flags
     from kubectl_ijob.domain.manifests import CreateSpec, from_manifest, validate
 
     template = job_base = None
@@ -115,6 +128,7 @@ def parse_spec(name: Optional[str], namespace: str, command: list[str],
         raise usage("NAME is required: kubectl ijob create NAME --image IMAGE [-- COMMAND...]")
     items_text = read_text(o["items_file"], "--items-file") if o["items_file"] else None
     probe = parse_probe(o)
+    job_base = apply_job_api_flags(job_base, o)
     spec = CreateSpec(
         name=name, namespace=namespace, image=o["image"], command=command,
         completions=o["completions"], parallelism=o["parallelism"], service=o["service"],
@@ -132,6 +146,10 @@ def parse_spec(name: Optional[str], namespace: str, command: list[str],
         wait_for_peers=opt.seconds(o["wait_for_peers"], "--wait-for-peers"),
         wait_image=o["wait_image"], cluster_domain=o["cluster_domain"],
         template=template, job_base=job_base)
+    if o.get("schedule") is not None:  # before the Job's own name check: a run's is stricter
+        from kubectl_ijob.commands.cron import check_run_names
+
+        check_run_names(spec)
     validate(spec)
     return spec
 
@@ -153,6 +171,7 @@ def parse_spec(name: Optional[str], namespace: str, command: list[str],
               help="Pull policy of the worker image.")
 @click.option("--backoff-limit", type=int, help="Retries before the whole Job fails.")
 @click.option("--backoff-limit-per-index", type=int, help="Retries per index (restart Never).")
+@job_api_options
 @click.option("--active-deadline-seconds", type=int, help="Deadline for the whole Job.")
 @click.option("--ttl-seconds-after-finished", type=int, help="Delete the Job this long after it ends.")
 @click.option("--items", help="Work items, comma separated: index i gets item i.")
@@ -176,6 +195,7 @@ def parse_spec(name: Optional[str], namespace: str, command: list[str],
 @click.option("--service-account", help="ServiceAccount the pods run as.")
 @click.option("--image-pull-secret", "image_pull_secrets", multiple=True, metavar="NAME",
               help="Secret for pulling the image (repeatable).")
+@schedule_flags
 @opt.cluster_domain()
 @click.option("-f", "--filename", type=click.Path(dir_okay=False, allow_dash=True),
               help="A Job, Pod or PodTemplate manifest to turn into a peer-networked Indexed Job.")
@@ -198,10 +218,12 @@ def create(ctx: click.Context, name: Optional[str], command: tuple[str, ...], **
       # see what would be created
       kubectl ijob create example-job --image busybox:1.36 --dry-run=client -o yaml
     """
+    from kubectl_ijob.commands.cron import cron_spec
     from kubectl_ijob.render.text import as_list, dump, object_name, write
 
     output = opt.check_output(flags["output"], ("yaml", "json", "name"))
     run_ = opt.run_of(ctx)
+    cron = cron_spec(flags, flags["suspend"])
     spec = parse_spec(name, run_.settings.namespace or "", list(command), flags)
     client = None if flags["dry_run"] == "client" else run_.connect()
     if not spec.namespace:  # a client dry run reads the namespace without the transport
@@ -209,7 +231,7 @@ def create(ctx: click.Context, name: Optional[str], command: tuple[str, ...], **
 
         spec.namespace = client.namespace if client else \
             context_namespace(run_.settings.kubeconfig, run_.settings.context)
-    created = run(CreateOptions(spec, flags["dry_run"], output), client)
+    created = run(CreateOptions(spec, flags["dry_run"], output, cron), client)
     if output in ("yaml", "json"):
         write(dump(created[0] if len(created) == 1 else as_list(created), output))
         return

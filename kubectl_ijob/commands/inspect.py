@@ -39,32 +39,51 @@ class StatusOptions:
     watch: bool
     cluster_domain: str
     colour: bool
+    run: Optional[str] = None  # --run: which run of the CronJob NAME
 
 
-def show_status(o: StatusOptions, model: IndexedJob) -> None:
-    """Print one state of the job in the chosen format."""
+def show_status(o: StatusOptions, model: IndexedJob, header: Optional[str] = None,
+                workloads: Optional[list[Obj]] = None) -> None:
+    """Print one state of the job in the chosen format (a CronJob's header first;
+    workloads: Kueue's, when read)."""
+    from kubectl_ijob.domain.jobfate import fate as job_fate
     from kubectl_ijob.domain.status import model_rows, summarize
     from kubectl_ijob.render import documents
+    from kubectl_ijob.render.jobapi import fate_lines
     from kubectl_ijob.render.text import dump, write
     from kubectl_ijob.render.views import status_text
 
     rows = model_rows(model, o.cluster_domain)
     summary = summarize(model.job, model.service)
+    fate = job_fate(model.job, model.pods, workloads)
+    if fate.managed_by and not model.pods:  # not Waiting: run elsewhere, maybe another cluster
+        rows = []
+        model.notes.append(f"no pods in this cluster: {fate.managed_by} runs this Job's indexes")
     if o.output in ("json", "yaml"):
-        write(dump(documents.status_document(summary, rows, model.notes), o.output))
+        write(dump(dict(documents.status_document(summary, rows, model.notes),
+                        fate=documents.fate_document(fate)), o.output))
     else:
+        if header and not o.no_headers:
+            write(header)
         write(status_text(summary, rows, now(), wide=o.output == "wide", no_headers=o.no_headers,
-                          colour=o.colour, notes=model.notes))
+                          colour=o.colour, notes=model.notes, extra=fate_lines(fate, now())))
 
 
 def run_status(o: StatusOptions, client: KubeClient) -> None:
     """status NAME, once or (-w) redrawn on every change until the job finishes."""
-    from kubectl_ijob.commands.snapshot import snapshot
+    from kubectl_ijob.commands import cron
+
+    def cron_header(m: IndexedJob) -> Optional[str]:  # when NAME is a CronJob: its runs
+        return cron.status_header(client, o.name, o.run, m.name, o.colour)
 
     if not o.watch:
-        show_status(o, snapshot(client, o.name))
+        model = cron.status_snapshot(client, o.name, o.run, o.colour)
+        if model is not None:  # None: a CronJob without runs (its header is printed)
+            from kubectl_ijob.commands.jobapi import kueue_workloads
+
+            show_status(o, model, cron_header(model), kueue_workloads(client, model))
         return
-    watch(client, o.name, redrawer(lambda m: show_status(o, m)))
+    watch(client, o.run or o.name, redrawer(lambda m: show_status(o, m, cron_header(m))))
 
 
 def redrawer(show: Callable[[IndexedJob], None]) -> Callable[[IndexedJob], None]:
@@ -110,7 +129,7 @@ def watch(client: KubeClient, name: str, on_change: Callable[[IndexedJob], None]
     while not model.finished:
         try:
             for event, version in pod_events(client, model.selector_string, model.pods_version):
-                model = IndexedJob(client.get_job(name), apply_event(model.pods, event),
+                model = IndexedJob(client.get_job(model.name), apply_event(model.pods, event),
                                    model.service, model.slices, model.notes, version)
                 on_change(model)
                 if model.finished:
@@ -153,28 +172,37 @@ class ListOptions:
 
 
 def run_list(o: ListOptions, client: KubeClient) -> None:
-    """The Indexed Jobs of a namespace (or all), each with its Service's wiring."""
+    """The Indexed Jobs of a namespace (or all), each with its Service's wiring, then the
+    CronJobs whose runs are Indexed Jobs."""
+    from kubectl_ijob.commands.cron import list_pairs
     from kubectl_ijob.domain.model import is_indexed, subdomain_of
-    from kubectl_ijob.render.text import as_list, dump, write
+    from kubectl_ijob.render.cron import cron_list_text
+    from kubectl_ijob.render.text import as_list, dump, object_name, write
     from kubectl_ijob.render.views import list_text
 
     ns = None if o.all_namespaces else client.namespace
     jobs = [j for j in client.list_jobs(ns) if is_indexed(j)]
     services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
                 for s in client.list_services(ns)} if jobs else {}
+    crons = list_pairs(client, ns)
     if o.output in ("json", "yaml"):
-        write(dump(as_list(jobs), o.output))
+        write(dump(as_list(jobs + [c for c, _ in crons]), o.output))
         return
     if o.output == "name":
-        write("\n".join(f"job.batch/{j['metadata']['name']}" for j in jobs))
+        write("\n".join(f"job.batch/{j['metadata']['name']}" for j in jobs) +
+              "".join(f"\n{object_name(c)}" for c, _ in crons))
         return
-    if not jobs:
+    if not jobs and not crons:
         where = "any namespace" if ns is None else f"{ns} namespace"
         click.echo(f"No Indexed Jobs found in {where}.", err=True)
         return
     pairs = [(j, services.get((j["metadata"]["namespace"], subdomain_of(j)))) for j in jobs]
-    write(list_text(pairs, now(), all_namespaces=ns is None, wide=o.output == "wide",
-                    no_headers=o.no_headers, colour=o.colour))
+    if jobs:
+        write(list_text(pairs, now(), all_namespaces=ns is None, wide=o.output == "wide",
+                        no_headers=o.no_headers, colour=o.colour))
+    if crons:
+        write(("\n" if jobs else "") + cron_list_text(crons, now(), ns is None, o.no_headers,
+                                                      o.colour))
 
 
 def run_describe(name: str, output: str, client: KubeClient) -> None:
@@ -183,7 +211,10 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
     from kubectl_ijob.domain.netpol import policy_findings
     from kubectl_ijob.domain.status import model_rows, summarize
     from kubectl_ijob.render import documents
+    from kubectl_ijob.commands.jobapi import kueue_workloads
+    from kubectl_ijob.domain.jobfate import fate as job_fate
     from kubectl_ijob.render.describe import describe_text
+    from kubectl_ijob.render.jobapi import fate_lines
     from kubectl_ijob.render.text import dump, write
 
     model = snapshot(client, name)
@@ -198,11 +229,13 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
         policy_findings(model.template_labels, namespace, policies)
     rows = model_rows(model)
     summary = summarize(model.job, model.service)
+    fate = job_fate(model.job, model.pods, kueue_workloads(client, model))
     if output in ("json", "yaml"):
-        write(dump(documents.describe_document(summary, rows, model.notes, network, events),
-                   output))
+        write(dump(dict(documents.describe_document(summary, rows, model.notes, network, events),
+                        fate=documents.fate_document(fate)), output))
         return
-    write(describe_text(model.job, summary, rows, events[-20:], now(), model.notes, network))
+    write(describe_text(model.job, summary, rows, events[-20:], now(), model.notes, network,
+                        extra=fate_lines(fate, now(), width=26)))
 
 
 def run_owners(name: str, output: str, no_headers: bool, colour: bool,
@@ -258,12 +291,16 @@ def run_orphans(all_namespaces: bool, output: str, no_headers: bool, client: Kub
 @opt.all_namespaces("Without NAME: list in all namespaces.")
 @opt.cluster_domain("Cluster DNS domain, for the HOSTNAME column.")
 @click.option("--ownership", is_flag=True, help="Show who owns and selects each pod (as `owners`).")
+@click.option("--run", "run_name", metavar="JOB",
+              help="With a CronJob NAME: show this run (default: the active, else the latest).")
 @click.pass_context
 def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_headers: bool,
-           watch: bool, all_namespaces: bool, cluster_domain: str, ownership: bool) -> None:
+           watch: bool, all_namespaces: bool, cluster_domain: str, ownership: bool,
+           run_name: Optional[str]) -> None:
     """Show an Indexed Job per index: current pod, state, restarts, peers' DNS wiring.
 
-    Without NAME, lists the Indexed Jobs (as `kubectl ijob list`).
+    Without NAME, lists the Indexed Jobs (as `kubectl ijob list`). NAME may be a CronJob
+    made by `create --schedule`: its schedule and runs, then the active (else latest) run.
 
     \b
     Examples:
@@ -271,6 +308,7 @@ def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_he
       kubectl ijob status example-job -o wide
       kubectl ijob status example-job -w
       kubectl ijob status example-job -o json
+      kubectl ijob status nightly --run nightly-29412345
     """
     if not name:
         ctx.invoke(list_jobs, output=output, no_headers=no_headers, all_namespaces=all_namespaces)
@@ -280,7 +318,7 @@ def status(ctx: click.Context, name: Optional[str], output: Optional[str], no_he
         return
     fmt = opt.check_output(output, ("wide", "json", "yaml"))
     run_ = opt.run_of(ctx)
-    run_status(StatusOptions(name, fmt, no_headers, watch, cluster_domain, run_.colour),
+    run_status(StatusOptions(name, fmt, no_headers, watch, cluster_domain, run_.colour, run_name),
                run_.connect())
 
 

@@ -153,8 +153,16 @@ def run_delete(client: KubeClient, name: str, cascade: str, dry_run: str, wait: 
     from kubectl_ijob.domain.waiting import poll
     from kubectl_ijob.render.ownership import bullets
 
+    from kubectl_ijob.client.errors import NotFound
+    from kubectl_ijob.commands.cron import delete as delete_cronjob
+
     policy = cascade.capitalize()
-    model = family_snapshot(client, name)
+    try:
+        model = family_snapshot(client, name)
+    except NotFound:  # NAME may be a CronJob of Indexed Jobs (create --schedule)
+        if delete_cronjob(client, name, cascade, dry_run, wait, seconds):
+            return
+        raise
     plan = own.plan_delete(model.job, model.pods, dependents(client, model.job, model.service),
                            policy)
     say(bullets(f"Deleting with --cascade={cascade} removes:", plan.deleted))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the rest loads when a command runs, not for --help
     from kubectl_ijob.domain.peers import Matrix, PairResult
     from kubectl_ijob.domain.probes import Method, Peer
 
-CONDITIONS = ("peers", "ready", "complete", "terminal")  # of domain.waiting.check
+CONDITIONS = ("peers", "ready", "complete", "terminal", "decided")  # of domain.waiting.check
 
 
 @dataclass
@@ -35,9 +35,11 @@ def probe_from(client: KubeClient, o: PingOptions, src: Peer, argv: list[str],
     """One source pod's exec, its output parsed (or every pair failed, with why)."""
     from kubectl_ijob.client.errors import ExecFailed
     from kubectl_ijob.domain import peers
+    from kubectl_ijob.domain.probes import exec_deadline
     from kubectl_ijob.render.errors import error_line
 
-    res = client.exec(src.pod, argv, container=o.container, timeout=2 * o.timeout + 20)
+    deadline = exec_deadline(len(ids), len(o.method.ports), o.timeout)
+    res = client.exec(src.pod, argv, container=o.container, timeout=deadline)
     if res.error is not None:
         missing = isinstance(res.error, ExecFailed) and res.error.missing_executable
         return peers.failed_source(src.index, ids, "no-shell" if missing else "exec-failed",
@@ -49,7 +51,8 @@ def probe_from(client: KubeClient, o: PingOptions, src: Peer, argv: list[str],
 
 
 def run_ping(o: PingOptions, model: IndexedJob, client: KubeClient) -> Matrix:
-    """One exec per source pod, all concurrent (bounded): the N x N peer matrix."""
+    """One exec per source pod, all concurrent (bounded): the N x N peer matrix, with the
+    node of each probed pod (timeouts on a crowded node are read differently)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from kubectl_ijob.domain import peers
@@ -65,8 +68,10 @@ def run_ping(o: PingOptions, model: IndexedJob, client: KubeClient) -> Matrix:
         with ThreadPoolExecutor(max_workers=max(1, min(o.max_concurrency, len(srcs)))) as pool:
             for result in pool.map(lambda s: probe_from(client, o, s, argv, ids), srcs):
                 pairs.extend(result)
+    node_of = {p["metadata"]["name"]: p.get("spec", {}).get("nodeName") or "" for p in model.pods}
     return peers.Matrix(str(o.method), [s.index for s in srcs], ids, pairs, skipped,
-                        {t.index: t.ip for t in targets})
+                        {t.index: t.ip for t in targets},
+                        {t.index: node_of.get(t.pod, "") for t in targets})
 
 
 def run_wait(name: str, condition: str, seconds: int, client: KubeClient) -> str:
@@ -77,55 +82,60 @@ def run_wait(name: str, condition: str, seconds: int, client: KubeClient) -> str
     last: dict[str, str] = {}
 
     def reached() -> Optional[tuple[bool, str]]:
-        done, ok, message = check(condition, snapshot(client, name))
-        last["message"] = message
+        model = snapshot(client, name)
+        done, ok, message = check(condition, model)
+        last["message"], last["job"] = message, model.name  # a CronJob's name: its run's
         return (ok, message) if done else None
 
     result = poll(reached, seconds)
     if result is None:
-        raise Failed(f"timed out waiting for the condition on job.batch/{name}: "
+        raise Failed(f"timed out waiting for the condition on job.batch/{last.get('job', name)}: "
                      f"{last['message']}")
     ok, message = result
     if not ok:
-        raise Failed(f"job.batch/{name}: {message}")
-    return f"job.batch/{name} {message}"
+        raise Failed(f"job.batch/{last['job']}: {message}")
+    return f"job.batch/{last['job']} {message}"
 
 
 @click.command(epilog=opt.GLOBAL_EPILOG)
 @opt.job_name()
 @click.option("--method", "method_text", default="icmp", show_default=True,
-              help="icmp (ping), dns (resolve only) or tcp:PORT (connect).")
+              help="icmp (ping), dns (resolve only) or tcp:PORT[,PORT...] (connect to each).")
 @click.option("--timeout", type=click.IntRange(1, 60), default=2, show_default=True,
               help="Seconds to wait for each probe.")
-@click.option("--max-concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+@click.option("--max-concurrency", type=click.IntRange(1, 256), default=32, show_default=True,
               help="Pods probed at once (one exec each).")
 @opt.container("Container to exec in (default: the first).")
 @opt.index("Probe only from these indexes.")
 @opt.output("json or yaml.")
 @click.option("--no-headers", is_flag=True, help="Do not print the matrix header.")
+@click.option("--matrix", "force_matrix", is_flag=True,
+              help="Print the whole table even when it is wider than the terminal.")
 @opt.cluster_domain()
 @click.pass_context
 def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_concurrency: int,
          container: Optional[str], index_text: Optional[str], output: Optional[str],
-         no_headers: bool, cluster_domain: str) -> None:
+         no_headers: bool, force_matrix: bool, cluster_domain: str) -> None:
     """Probe every pair of running pods by peer DNS name: the N x N matrix.
 
-    One exec per pod runs all its probes at once: DNS resolution of each
-    <job>-<i>.<service>, then an ICMP echo or a TCP connect. Exit code 0 only
-    if every pair is ok, so CI can gate on it. Pods that are not running are
-    listed, not probed.
+    One exec per pod runs its probes (a few at a time): DNS resolution of each
+    <job>-<i>.<service>, then an ICMP echo or a TCP connect to each port; a
+    probe that timed out is tried once more before it is reported. Exit code 0
+    only if every pair is ok, so CI can gate on it. Pods that are not running
+    are listed, not probed. A matrix wider than the terminal is summarised:
+    whole failing rows (source pods), columns (target pods), the other failing
+    pairs and the slowest ones.
 
     \b
     Examples:
       kubectl ijob ping example-job
-      kubectl ijob ping example-job --method tcp:29500 --timeout 3
+      kubectl ijob ping example-job --method tcp:29500,29501 --timeout 3
       kubectl ijob ping example-job --index 0 -o json
     """
     from kubectl_ijob.commands.snapshot import snapshot
     from kubectl_ijob.domain.indexes import parse_intervals, parse_ranges
     from kubectl_ijob.domain.probes import parse_method
     from kubectl_ijob.render.documents import matrix_document
-    from kubectl_ijob.render.matrix import matrix_text
     from kubectl_ijob.render.text import dump, write
 
     fmt = opt.check_output(output, ("json", "yaml"))
@@ -140,9 +150,24 @@ def ping(ctx: click.Context, name: str, method_text: str, timeout: int, max_conc
     if fmt in ("json", "yaml"):
         write(dump(matrix_document(matrix), fmt))
     else:
-        write(matrix_text(matrix, no_headers, colour=run_.colour))
+        write(matrix_or_digest(matrix, no_headers, force_matrix, run_.colour))
     if not matrix.ok:
         ctx.exit(1)
+
+
+def matrix_or_digest(matrix: Matrix, no_headers: bool, force: bool, colour: bool) -> str:
+    """The table, or its digest when the table would not fit the terminal."""
+    import shutil
+    import sys
+
+    from kubectl_ijob.domain.peer_digest import digest
+    from kubectl_ijob.render.matrix import digest_text, matrix_text, matrix_width, wants_digest
+
+    terminal = shutil.get_terminal_size().columns
+    if force or not wants_digest(len(matrix.targets), matrix_width(matrix, terminal), terminal,
+                                 sys.stdout.isatty()):
+        return matrix_text(matrix, no_headers, colour=colour)
+    return digest_text(matrix, digest(matrix.pairs, matrix.sources, matrix.targets), colour)
 
 
 @click.command(epilog=opt.GLOBAL_EPILOG)
@@ -172,7 +197,8 @@ def hosts(ctx: click.Context, name: str, fmt: str, slots: Optional[int], short: 
     model = IndexedJob(get_indexed_job(opt.run_of(ctx).connect(), name))
     if not model.subdomain:
         raise usage(f'job "{name}" has no subdomain: its pods have no peer DNS names')
-    names = peer_names(name, model.subdomain, model.namespace, model.completions, cluster_domain)
+    names = peer_names(model.name, model.subdomain, model.namespace, model.completions,
+                       cluster_domain)
     write(hostfile([s if short else f for s, f in names], fmt, slots))
 
 
@@ -180,7 +206,8 @@ def hosts(ctx: click.Context, name: str, fmt: str, slots: Optional[int], short: 
 @opt.job_name()
 @click.option("--for", "condition", required=True, type=click.Choice(list(CONDITIONS)),
               help="peers: every running pod is in DNS; ready: every index Ready or done; "
-                   "complete: the Job succeeded; terminal: Complete OR Failed.")
+                   "complete: the Job succeeded; terminal: Complete OR Failed; "
+                   "decided: SuccessCriteriaMet or FailureTarget (before the pods are gone).")
 @click.option("--timeout", "timeout_text", default="30s", show_default=True,
               help="How long to wait (e.g. 90s, 5m).")
 @click.pass_context

@@ -79,9 +79,9 @@ def wait_next_attempt(client: KubeClient, name: str, index: int, ended: Obj, see
 
 
 def pump(client: KubeClient, o: LogsOptions, i: int, pod: Optional[Obj], tag: str,
-         put: Callable[[Optional[str]], None]) -> None:
+         put: Callable[[Optional[str]], None], fail: Callable[[str], None]) -> None:
     """One index's log; with -f, each next attempt's too, until none will come. Every
-    line goes to put(), then None."""
+    line goes to put(), then None; an error goes to fail(), never among the log lines."""
     from kubectl_ijob.render.errors import error_line
 
     seen: set[str] = set()
@@ -93,7 +93,7 @@ def pump(client: KubeClient, o: LogsOptions, i: int, pod: Optional[Obj], tag: st
                                              o.tail, o.since, o.previous):
                     put(tag + line)
             except IjobError as e:
-                put(f"{tag}{error_line(e)}")
+                fail(f"{tag}{error_line(e)}")
             if not o.follow:
                 break
             ended, pod = pod, wait_next_attempt(client, o.name, i, pod, seen)
@@ -101,19 +101,27 @@ def pump(client: KubeClient, o: LogsOptions, i: int, pod: Optional[Obj], tag: st
                 click.echo(f"index {i}: pod {ended['metadata']['name']} ended; following "
                            f"{pod['metadata']['name']}", err=True)
     except IjobError as e:
-        put(f"{tag}{error_line(e)}")
+        fail(f"{tag}{error_line(e)}")
     put(None)
 
 
-def run_logs(o: LogsOptions, client: KubeClient) -> None:
-    """Each chosen index's log in index order, or (-f) all merged as lines arrive."""
+def run_logs(o: LogsOptions, client: KubeClient) -> bool:
+    """Each chosen index's log in index order, or (-f) all merged as lines arrive.
+
+    Errors (e.g. a pod whose node has no kubelet) go to stderr as kubectl words them;
+    False when there was any, so the command exits 1 as `kubectl logs` does."""
     import threading
     from queue import Queue
 
     from kubectl_ijob.commands.snapshot import snapshot
     from kubectl_ijob.render.colour import paint
 
-    chosen = choose_pods(o, snapshot(client, o.name))
+    model = snapshot(client, o.name)
+    if model.name != o.name:  # a CronJob's name: follow its run's Job across retries
+        import dataclasses
+
+        o = dataclasses.replace(o, name=model.name)
+    chosen = choose_pods(o, model)
     show_prefix = len(chosen) > 1 if o.prefix is None else o.prefix
     out: Queue[Optional[str]] = Queue()
 
@@ -121,8 +129,14 @@ def run_logs(o: LogsOptions, client: KubeClient) -> None:
         return paint(f"[{i}]", PREFIX_COLOURS[i % len(PREFIX_COLOURS)], o.colour) + " " \
             if show_prefix else ""
 
+    failed: list[str] = []
+
+    def fail(message: str) -> None:
+        failed.append(message)
+        click.echo(message, err=True)
+
     if o.follow:
-        threads = [threading.Thread(target=pump, args=(client, o, i, p, tag(i), out.put),
+        threads = [threading.Thread(target=pump, args=(client, o, i, p, tag(i), out.put, fail),
                                     daemon=True) for i, p in chosen]
         for t in threads:
             t.start()
@@ -133,11 +147,12 @@ def run_logs(o: LogsOptions, client: KubeClient) -> None:
                 left -= 1
             else:
                 click.echo(line)
-        return
+        return not failed
     for i, pod in chosen:  # in index order, each pod's log whole
-        pump(client, o, i, pod, tag(i), out.put)
+        pump(client, o, i, pod, tag(i), out.put, fail)
         while (line := out.get()) is not None:
             click.echo(line)
+    return not failed
 
 
 def exec_pod(model: IndexedJob, index: int) -> str:
@@ -185,9 +200,10 @@ def logs(ctx: click.Context, name: str, index_text: str, follow: bool, previous:
         parse_intervals(index_text)  # syntax first: nothing is sent for a bad --index
     since = opt.seconds(since_text, "--since") if since_text else None
     run_ = opt.run_of(ctx)
-    run_logs(LogsOptions(name, index_text, follow, previous, attempt,
-                         None if tail == -1 else tail, since, container, prefix, run_.colour),
-             run_.connect())
+    if not run_logs(LogsOptions(name, index_text, follow, previous, attempt,
+                                None if tail == -1 else tail, since, container, prefix, run_.colour),
+                    run_.connect()):
+        ctx.exit(1)
 
 
 @click.command("exec", epilog=opt.GLOBAL_EPILOG, context_settings={"ignore_unknown_options": True})

@@ -27,7 +27,15 @@ def side_query(model: IndexedJob, read: Callable[[], T], what: str) -> Optional[
 
 
 def get_indexed_job(client: KubeClient, name: str) -> Obj:
-    """GET a Job and insist it is Indexed."""
+    """The Indexed Job NAME, or when NAME is a CronJob of Indexed Jobs, its active (else
+    latest) run's Job: every command that reads a job takes a CronJob's name too."""
+    from kubectl_ijob.commands.cronruns import job_or_run
+
+    return job_or_run(client, name, lambda: indexed_job(client, name))
+
+
+def indexed_job(client: KubeClient, name: str) -> Obj:
+    """GET the Job NAME and insist it is Indexed."""
     job = client.get_job(name)
     if not is_indexed(job):
         mode = job.get("spec", {}).get("completionMode") or "NonIndexed"
@@ -44,7 +52,7 @@ def snapshot(client: KubeClient, name: str) -> IndexedJob:
 
 def family_snapshot(client: KubeClient, name: str, job: Optional[Obj] = None) -> IndexedJob:
     """The Job plus every pod it owns OR that still carries its labels (detached, orphaned)."""
-    job = job or get_indexed_job(client, name)
+    job = job or indexed_job(client, name)
     pods = client.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"])
     return with_service(client, job, pods)
 

@@ -12,8 +12,12 @@ T = TypeVar("T")
 
 
 def check(condition: str, model: IndexedJob) -> tuple[bool, bool, str]:
-    """(done, ok, message) for peers | ready | complete | terminal on an IndexedJob."""
+    """(done, ok, message) for peers | ready | complete | terminal | decided on an IndexedJob."""
     job = model.job
+    if condition == "decided":
+        from kubectl_ijob.domain.jobfate import decided
+
+        return decided(job)
     state = job_status(job)
     if condition == "terminal" and state in ("Complete", "Failed"):
         return True, True, f"condition met: {state}"

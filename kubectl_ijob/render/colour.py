@@ -10,7 +10,8 @@ def use_colour(stream: TextIO) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-_COLOURS = {"green": "32", "red": "31", "yellow": "33", "grey": "90"}
+_COLOURS = {"green": "32", "red": "31", "yellow": "33", "grey": "90",
+            "blue": "34", "magenta": "35", "cyan": "36", "bold": "1", "bold-red": "1;31"}
 
 
 def paint(text: str, colour: Optional[str], enabled: bool) -> str:

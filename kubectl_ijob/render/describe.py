@@ -58,10 +58,12 @@ def event_object(event: dict[str, Any]) -> str:
 def describe_text(job: dict[str, Any], summary: JobSummary, rows: list[IndexRow],
                   events: list[dict[str, Any]], now: dt.datetime,
                   notes: Optional[list[str]] = None,
-                  network: Optional[tuple[list[str], list[str]]] = None) -> str:
-    """The header, the per-index table, the events and the notes; network is the names
-    of the NetworkPolicies selecting the pods and the findings (None: unreadable)."""
-    out = [f"{k + ':':<26}{v}" for k, v in _header(job, summary, now, network)]
+                  network: Optional[tuple[list[str], list[str]]] = None,
+                  extra: Optional[list[str]] = None) -> str:
+    """The header (then `extra` lines), the per-index table, the events and the notes;
+    network is the names of the NetworkPolicies selecting the pods and the findings
+    (None: unreadable)."""
+    out = [f"{k + ':':<26}{v}" for k, v in _header(job, summary, now, network)] + list(extra or [])
     out += ["", "Indexes:"]
     body = [[r.index, r.status, r.pod or NONE, r.attempts, r.failures, r.last_exit or NONE,
              r.dns.value] for r in rows]

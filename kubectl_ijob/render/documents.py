@@ -6,7 +6,15 @@ Documented shapes (apiVersion ijob.kubectl.io/v1alpha1):
   hostname or exit), `notes`.
 - IndexedJobDescription (describe): IndexedJobStatus plus `networkPolicies`
   ({selecting, findings} or null when unreadable) and the last 50 `events`.
-- JobOwnership (owners), OrphanList (orphans), PeerMatrix (ping).
+- JobOwnership (owners), OrphanList (orphans).
+- PeerMatrix (ping): `method`, `ok`, `summary`, `notProbed`, `warnings`, `overview`
+  (outcomes, failingSources, failingTargets, scattered, slowest) and `pairs`, each
+  {from, to, ok, code, latencyMs, addresses, detail} plus `ports` for TCP.
+- DoctorReport (doctor): `job` {name, namespace}, `ok` (no error-level finding), `summary`,
+  `ping` (the matrix's summary line, null when not run) and `findings`, most severe first,
+  each {severity, check, title, evidence, next}.
+- IndexedJobTimeline (timeline): every attempt's phase boundaries (RFC 3339, null when not
+  reached or unknown; each at or after the one before), seconds per phase, the summary.
 Objects the API returned (list, create) are printed as they are, several in a `kind: List`.
 """
 from __future__ import annotations
@@ -15,10 +23,15 @@ from dataclasses import asdict
 from enum import Enum
 from typing import Any, Optional
 
-from kubectl_ijob.domain.peers import Matrix
+from kubectl_ijob.domain.doctor import Finding, healthy
+from kubectl_ijob.domain.peer_digest import Digest, digest
+from kubectl_ijob.domain.peers import Matrix, PairResult
 from kubectl_ijob.domain.status import IndexRow, JobSummary
+from kubectl_ijob.domain.timeline import (BOUNDARIES, PHASES, QUEUED, RETRYING, Row, Summary,
+                                          Timeline, durations)
 from kubectl_ijob.render.describe import event_object
 from kubectl_ijob.render.matrix import matrix_summary, matrix_warnings
+from kubectl_ijob.render.timeline import iso
 from kubectl_ijob.render.views import NONE, ready_text
 
 API_VERSION = "ijob.kubectl.io/v1alpha1"
@@ -96,14 +109,33 @@ def orphans_document(found: dict[tuple[str, str], dict[str, list[dict[str, Any]]
 
 
 def matrix_document(m: Matrix) -> dict[str, Any]:
-    """PeerMatrix: `ping -o json|yaml`, every pair's details."""
+    """PeerMatrix: `ping -o json|yaml`, every pair's details (and each port's, for TCP) and
+    the digest the text prints for a matrix wider than the terminal, under `overview`."""
     return {"apiVersion": API_VERSION, "kind": "PeerMatrix",
             "method": m.method, "ok": m.ok, "summary": matrix_summary(m),
             "notProbed": {str(k): v for k, v in sorted(m.skipped.items())},
             "warnings": matrix_warnings(m),
-            "pairs": [{"from": p.source, "to": p.target, "ok": p.ok, "code": p.code,
-                       "latencyMs": p.latency_ms, "addresses": p.addresses,
-                       "detail": p.detail} for p in m.pairs]}
+            "overview": digest_document(digest(m.pairs, m.sources, m.targets)),
+            "pairs": [pair_document(p) for p in m.pairs]}
+
+
+def digest_document(d: Digest) -> dict[str, Any]:
+    """PeerMatrix's `overview`: outcomes, whole failing rows and columns, the rest, the slowest."""
+    return {"outcomes": d.outcomes,
+            "failingSources": {str(k): v for k, v in d.rows.items()},
+            "failingTargets": {str(k): v for k, v in d.columns.items()},
+            "scattered": [[p.source, p.target, p.code] for p in d.scattered],
+            "slowest": [[p.source, p.target, p.latency_ms] for p in d.slowest]}
+
+
+def pair_document(p: PairResult) -> dict[str, Any]:
+    """One pair of PeerMatrix; `ports` only when TCP ports were probed."""
+    doc: dict[str, Any] = {"from": p.source, "to": p.target, "ok": p.ok, "code": p.code,
+                           "latencyMs": p.latency_ms, "addresses": p.addresses, "detail": p.detail}
+    if p.ports:
+        doc["ports"] = [{"port": x.port, "ok": x.ok, "code": x.code, "latencyMs": x.latency_ms}
+                        for x in p.ports]
+    return doc
 
 
 def fate_document(f: Any) -> dict[str, Any]:
@@ -113,3 +145,49 @@ def fate_document(f: Any) -> dict[str, Any]:
     doc["failures"] = {str(i): camel(v) for i, v in doc["failures"].items()}
     doc["failedIndexesLeft"] = f.failed_indexes_left
     return doc
+
+
+def timeline_document(tl: Timeline, rows: list[Row], summary: Summary,
+                      notes: Optional[list[str]] = None) -> dict[str, Any]:
+    """IndexedJobTimeline: `timeline -o json|yaml`, every timestamp of every attempt."""
+    indexes = []
+    for r in rows:
+        attempts = [{"attempt": a.attempt, "pod": a.pod, "node": a.node, "phase": a.outcome,
+                     "restarts": a.restarts, **{b: iso(a.times[b]) for b in BOUNDARIES}}
+                    for a in tl.attempts.get(r.index, [])]
+        indexes.append({"index": r.index, "outcome": "Running" if r.open else r.outcome,
+                        "phases": durations(r, tl.start) if r.segments else {},
+                        "attempts": attempts})
+    c, s = summary.critical, summary.skew
+    return {
+        "apiVersion": API_VERSION, "kind": "IndexedJobTimeline", "job": tl.job,
+        "namespace": tl.namespace, "status": tl.condition, "completions": tl.completions,
+        "start": iso(tl.start), "now": iso(tl.now), "boundaries": list(BOUNDARIES),
+        "phases": [QUEUED, RETRYING, *PHASES], "indexes": indexes,
+        "summary": {
+            "outcomes": summary.outcomes,
+            "criticalPath": c and {"index": c.label, "endSeconds": c.end, "open": c.open,
+                                   "behindMedianSeconds": c.behind, "phase": c.phase,
+                                   "phaseSeconds": c.seconds, "phaseMedianSeconds": c.median,
+                                   "current": c.current, "sinceSeconds": c.since},
+            "startSkew": s and {"seconds": s.seconds, "first": s.first_label, "last": s.last_label,
+                                "firstSeconds": s.first, "lastSeconds": s.last},
+            "phases": [{"phase": p.phase, "count": p.count, "medianSeconds": p.median,
+                        "slowestSeconds": p.slowest, "slowestIndex": p.slowest_label}
+                       for p in summary.phases],
+        },
+        "notes": list(notes or []),
+    }
+
+
+def doctor_document(name: str, namespace: str, findings: list[Finding],
+                    ping: Optional[Matrix]) -> dict[str, Any]:
+    """DoctorReport: `doctor -o json|yaml`."""
+    from kubectl_ijob.render.doctor import findings_summary
+
+    return {"apiVersion": API_VERSION, "kind": "DoctorReport",
+            "job": {"name": name, "namespace": namespace}, "ok": healthy(findings),
+            "summary": findings_summary(findings),
+            "ping": matrix_summary(ping) if ping else None,
+            "findings": [{"severity": f.severity, "check": f.check, "title": f.title,
+                          "evidence": list(f.evidence), "next": list(f.next)} for f in findings]}

@@ -48,10 +48,10 @@ def _status_header(summary: JobSummary, on: bool) -> list[str]:
 
 def status_text(summary: JobSummary, rows: list[IndexRow], now: dt.datetime, wide: bool = False,
                 no_headers: bool = False, colour: bool = False,
-                notes: Optional[list[str]] = None) -> str:
-    """`status NAME`: the job header, a blank line, then one row per index."""
+                notes: Optional[list[str]] = None, extra: Optional[list[str]] = None) -> str:
+    """`status NAME`: the job header (then `extra` lines), a blank line, one row per index."""
     on = colour
-    out = [] if no_headers else _status_header(summary, on)
+    out = [] if no_headers else _status_header(summary, on)[:-1] + list(extra or []) + [""]
     heads = ["INDEX", "POD", "STATUS", "READY", "DNS", "RESTARTS", "AGE"]
     if wide:
         heads += ["NODE", "IP", "HOSTNAME", "ATTEMPTS", "FAILURES", "LAST EXIT", "OTHER PODS"]

@@ -285,7 +285,7 @@ def test_wait_for_peers_init_container(ijob, kubectl, busybox_image):
     assert ijob("wait", "gate", "--for=complete", "--timeout=180s").returncode == 0
     for p in job_pods(kubectl, "gate"):
         init = kubectl("logs", p["metadata"]["name"], "-c", "ijob-wait-for-peers").stdout
-        assert "all peers resolve" in init
+        assert "all 3 peers resolve" in init
 
 
 def test_watch_ends_when_the_job_completes(ijob, busybox_image):

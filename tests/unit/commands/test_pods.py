@@ -58,11 +58,13 @@ class LogClient(FakeClient):
         return iter(answer)
 
 
-def test_pump_tags_lines_and_words_errors():
-    out = []
+def test_pump_words_errors_apart_from_the_log_lines():
+    # kubectl logs: an error goes to stderr (and exit 1), never into the log a script reads
+    out, errors = [], []
     client = LogClient({"example-job-1-second": BadRequest(400, "BadRequest", "container is waiting")})
-    pump(client, options(), 1, SECOND, "[1] ", out.append)
-    assert out == ["[1] Error from server (BadRequest): container is waiting", None]
+    pump(client, options(), 1, SECOND, "[1] ", out.append, errors.append)
+    assert out == [None]
+    assert errors == ["[1] Error from server (BadRequest): container is waiting"]
 
 
 def test_pump_follows_into_the_next_attempt_until_the_job_ends():
@@ -76,7 +78,7 @@ def test_pump_follows_into_the_next_attempt_until_the_job_ends():
         if line == "b":  # the second attempt's log is read: the job then completes
             client.objects[("Job", "example-job")] = done
 
-    pump(client, options(follow=True), 1, FIRST, "", put)
+    pump(client, options(follow=True), 1, FIRST, "", put, pytest.fail)
     assert out == ["a", "b", None]
 
 
