@@ -110,8 +110,12 @@ def certificates() -> None:
     pki = BASE / "pki"
     pki.mkdir(parents=True, exist_ok=True)
     if not (pki / "ca.crt").exists():
+        # A CA as real clusters have it (key usage set): Python 3.13 refuses one without it
+        # by default; tests/parity keeps a CA without key usage to prove the plugin accepts it.
         _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(pki / "ca.key"),
-                 "-out", str(pki / "ca.crt"), "-days", "30", "-subj", "/CN=ijob-test-ca")
+                 "-out", str(pki / "ca.crt"), "-days", "30", "-subj", "/CN=ijob-test-ca",
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,digitalSignature,keyCertSign,cRLSign")
     _cert("admin", "kubernetes-admin", "system:masters")
     _cert("controller-manager", "system:kube-controller-manager")
     _cert("scheduler", "system:kube-scheduler")
