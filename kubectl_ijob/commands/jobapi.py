@@ -41,12 +41,24 @@ def suspend_settled(plan: SuspendPlan, model: IndexedJob) -> bool:
     return cond != "True" and (bool(live_pods(model.pods)) or not plan.to_run)
 
 
+def settle(client: KubeClient, name: str, settled: Callable[[IndexedJob], bool], seconds: int,
+           doing: str) -> IndexedJob:
+    """The job once the controller has done what `settled` checks; Failed after `seconds`."""
+    from kubectl_ijob.commands.snapshot import snapshot
+    from kubectl_ijob.domain.waiting import poll
+
+    after = poll(lambda: (lambda m: m if settled(m) else None)(snapshot(client, name)), seconds)
+    if after is None:
+        raise Failed(f"timed out after {seconds}s waiting for the Job controller to {doing} "
+                     f"job.batch/{name}")
+    return after
+
+
 def run_suspend(client: KubeClient, name: str, suspend: bool, dry_run: str, wait: bool,
                 seconds: int) -> None:
     """Print the plan, patch spec.suspend, and (--wait) the controller's result."""
     from kubectl_ijob.commands.snapshot import snapshot
     from kubectl_ijob.domain.jobplans import suspend_plan, suspend_result
-    from kubectl_ijob.domain.waiting import poll
     from kubectl_ijob.render.jobapi import suspend_result_text, suspend_text
 
     before = snapshot(client, name)
@@ -58,11 +70,8 @@ def run_suspend(client: KubeClient, name: str, suspend: bool, dry_run: str, wait
     if not wait or dry_run == "server":
         click.echo(f"job.batch/{name} patched{_suffix(dry_run)}")
         return
-    after = poll(lambda: (lambda m: m if suspend_settled(plan, m) else None)(snapshot(client, name)),
-                 seconds)
-    if after is None:
-        raise Failed(f"timed out after {seconds}s waiting for the Job controller to "
-                     f"{'suspend' if suspend else 'resume'} job.batch/{name}")
+    after = settle(client, name, lambda m: suspend_settled(plan, m), seconds,
+                   "suspend" if suspend else "resume")
     click.echo(suspend_result_text(suspend_result(plan, before.pods, after.job, after.pods)), nl=False)
 
 
@@ -120,7 +129,6 @@ def run_scale(client: KubeClient, name: str, completions: int, items: Optional[l
     """Plan, refuse or patch completions+parallelism (and the items), then report."""
     from kubectl_ijob.commands.snapshot import snapshot
     from kubectl_ijob.domain.jobplans import scale_plan
-    from kubectl_ijob.domain.waiting import poll
     from kubectl_ijob.render.jobapi import scale_text
 
     before = snapshot(client, name)
@@ -138,11 +146,7 @@ def run_scale(client: KubeClient, name: str, completions: int, items: Optional[l
     if not wait or dry_run == "server":
         click.echo(f"job.batch/{name} patched{_suffix(dry_run)}")
         return
-    after = poll(lambda: (lambda m: m if scale_settled(plan, m) else None)(snapshot(client, name)),
-                 seconds)
-    if after is None:
-        raise Failed(f"timed out after {seconds}s waiting for the Job controller to scale "
-                     f"job.batch/{name}")
+    after = settle(client, name, lambda m: scale_settled(plan, m), seconds, "scale")
     click.echo(scale_text(plan, done=True, completed=(after.job.get("status") or {}).get("completedIndexes")),
                nl=False)
 
