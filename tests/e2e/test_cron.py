@@ -80,7 +80,7 @@ def test_scheduled_runs_find_their_peers(ijob, kubectl, busybox_image):
     assert manual, trig.stdout
     third = manual.group(1)
     until(lambda: [j for j in items(kubectl, "jobs") if j["metadata"]["name"] == third
-                   and complete(j)], timeout=120, every=2, what=f"the triggered run {third}")
+                   and complete(j)], timeout=240, every=2, what=f"the triggered run {third}")
     assert pings(ijob, third) == {(str(i), f"{third}-{j}.{NAME}") for i in range(3) for j in range(3)}
     assert re.search(rf"^  {third}\s+Complete\s+3/3\s+0-2\s+<none>\s+manual",
                      ijob("status", NAME).stdout, re.M)
