@@ -505,6 +505,15 @@ spec:
 """
 
 
+def _server_version() -> Optional[str]:
+    """The running API server's gitVersion, or None when it does not answer."""
+    res = kubectl("version", "-o", "json")
+    try:
+        return json.loads(res.stdout)["serverVersion"]["gitVersion"]
+    except (ValueError, KeyError):
+        return None
+
+
 def fake_nodes(count: int) -> None:
     """``count`` kwok-managed nodes beside the real one (see tests/cluster/kwok.py)."""
     kwok.create_nodes(kubectl, count)
@@ -518,6 +527,10 @@ def up(fake: int = 0) -> float:
     """Bring everything up (idempotent) with ``fake`` kwok nodes; return seconds to ready."""
     if os.geteuid() != 0:
         raise RuntimeError("the local cluster needs root (containerd, mounts, iptables)")
+    running_version = _server_version() if running("kube-apiserver") else None
+    if running_version and running_version != K8S_VERSION:  # `up` is idempotent per version only
+        log(f"Kubernetes {running_version} is running, {K8S_VERSION} wanted: taking it down first")
+        down()
     t0 = time.monotonic()
     phases: list[tuple[str, float]] = []
 
