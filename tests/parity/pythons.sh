@@ -4,6 +4,7 @@
 #   tests/parity/pythons.sh              # every pyenv 3.x >= 3.9
 #   tests/parity/pythons.sh 3.9 3.13     # only these (prefixes of `pyenv versions --bare`)
 #   PARITY=1 tests/parity/pythons.sh     # also the whole kubectl parity table per interpreter
+#   IJOB_E2E_KUBECONFIG=... tests/parity/pythons.sh   # also the archive on that real cluster
 #
 # Why: the archive claims python3 >= 3.9 and runs on whatever python3 the user has;
 # Python 3.13 verifies X.509 strictly by default, 3.9 lacks newer syntax - one CI
@@ -64,6 +65,10 @@ for v in "${versions[@]}"; do
     unit=${PIPESTATUS[0]}
     "$HOST_PY" -m tests.parity.smoke "$py" "$work/kubectl-ijob"
     smoke=$?
+    if [[ -n ${IJOB_E2E_KUBECONFIG:-} ]]; then  # and on a real cluster: create, peers, ping, exec, delete
+        "$HOST_PY" -m tests.parity.cluster_smoke "$IJOB_E2E_KUBECONFIG" \
+            "${IJOB_E2E_IMAGE:-localhost/ijob-test/busybox:1.36}" "$py" "$work/kubectl-ijob" || smoke=1
+    fi
     parity=0
     if [[ ${PARITY:-} == 1 ]]; then
         IJOB_PARITY_PLUGIN="$py $work/kubectl-ijob" "$HOST_PY" -m pytest tests/parity -q \
