@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
+from kubectl_ijob.domain.durations import human_duration
 from kubectl_ijob.domain.indexes import digits, format_ranges
 from kubectl_ijob.domain.model import FAILURE_COUNT_ANNOTATION, TERMINAL, Obj, by_index, \
     parse_time, pod_index, rank
@@ -270,14 +271,7 @@ def pods_phrase(pods: list[Obj], limit: int = 5) -> str:
 
 def human(seconds: float) -> str:
     """A duration as kubectl prints ages: 45s, 5m3s, 3h15m."""
-    s = int(max(seconds, 0))
-    if s < 120:
-        return f"{s}s"
-    if s < 600:
-        return f"{s // 60}m{s % 60}s" if s % 60 else f"{s // 60}m"
-    if s < 3 * 3600:
-        return f"{s // 60}m"
-    return f"{s // 3600}h{(s % 3600) // 60}m" if (s % 3600) // 60 else f"{s // 3600}h"
+    return human_duration(dt.timedelta(seconds=max(seconds, 0)))
 
 
 def tail(text: str, lines: int = 5) -> list[str]:

@@ -7,6 +7,8 @@ import re
 from typing import Optional
 
 from kubectl_ijob.domain.indexes import format_ranges
+from kubectl_ijob.domain.jobapi import JOB_CONTROLLER
+from kubectl_ijob.domain.jobapi import KUEUE_QUEUE_LABEL as KUEUE_QUEUE
 
 from .model import WAIT_CONTAINER, Evidence, Finding, Obj, all_statuses, condition, \
     crash_looping, event_message, human, last_termination, live, parse_time, plural, \
@@ -17,8 +19,6 @@ PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "Invalid
 CREATE_ERRORS = ("CreateContainerConfigError", "CreateContainerError", "RunContainerError",
                  "PreCreateHookError", "PostStartHookError")
 WAIT_STUCK_AFTER = 60  # seconds in wait-for-peers before a peer counts as holding everyone up
-KUEUE_QUEUE = "kueue.x-k8s.io/queue-name"
-JOB_CONTROLLER = "kubernetes.io/job-controller"
 
 
 def _scheduler_fix(ev: Evidence, message: str) -> list[str]:
