@@ -20,6 +20,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${IJOB_CACHE:-$HOME/.cache/kubectl-ijob}/pythons
 HOST_PY=${HOST_PY:-python3}  # runs the build and the smoke harness (needs cryptography)
 cd "$ROOT"
+# pyenv as a login shell has it, also when CI's PATH lacks it
+PATH=$PATH:${PYENV_ROOT:-$HOME/.pyenv}/bin
 
 wanted=("$@")
 versions=()
