@@ -159,9 +159,11 @@ def _peer_state(ev: Evidence, peer: str) -> str:
     why = (condition(pod, "PodScheduled", "message") or "").split(" preemption:")[0] \
         if unscheduled else ""
     state = next((waiting_reason(s) for _, s in all_statuses(pod) if waiting_reason(s)), "")
-    detail = "; ".join(x for x in (state, why) if x)
-    return f"index {i}: pod {pod['metadata']['name']} {pod['status'].get('phase', 'Pending')}" + \
-        (f" ({detail})" if detail else "")
+    phase = pod['status'].get('phase', 'Pending')
+    gone = "finished before this pod looked, so its name left DNS; wait-for-peers holds " \
+        "only gangs whose pods stay up until every peer has started"
+    detail = "; ".join(x for x in (state, why, gone if phase in ("Succeeded", "Failed") else "") if x)
+    return f"index {i}: pod {pod['metadata']['name']} {phase}" + (f" ({detail})" if detail else "")
 
 
 def check_wait_for_peers(ev: Evidence) -> list[Finding]:

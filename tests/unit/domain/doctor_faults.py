@@ -139,6 +139,14 @@ def wait_stuck(ev: Evidence) -> None:
                            "peer example-job-2.example-job resolves\n")
 
 
+def wait_peer_finished(ev: Evidence) -> None:
+    """Index 3 ran and finished before the others looked for it: it left DNS for good."""
+    wait_stuck(ev)
+    ev.pods[3]["spec"]["nodeName"] = "node-1"
+    ev.pods[3]["status"] = {"phase": "Succeeded", "conditions": [], "containerStatuses": [
+        {"name": "worker", "ready": False, "state": {"terminated": {"exitCode": 0}}}]}
+
+
 def wait_timed_out(ev: Evidence) -> None:
     _waiting_for_peers(ev, "peer example-job-0.example-job resolves\ntimed out after 300s "
                            "waiting for peer example-job-3.example-job to resolve\n", failed=True)

@@ -47,6 +47,8 @@ CASES = [
     (faults.config_error, {"container-create": "error"}, 'configmap "settings" not found'),
     (faults.wait_stuck, {"wait-for-peers": "warning", "unschedulable": "error"},
      "example-job-3.example-job: index 3: pod example-job-3-abcde Pending"),
+    (faults.wait_peer_finished, {"wait-for-peers": "warning"},
+     "pod example-job-3-abcde Succeeded (finished before this pod looked"),
     (faults.wait_timed_out, {"wait-for-peers": "error", "unschedulable": "error"},
      "stuck in wait-for-peers on peer example-job-3.example-job"),
     (faults.quota, {"failed-create": "error"}, "kubectl describe resourcequota -n default"),
