@@ -64,7 +64,12 @@ class Invalid(ApiError):
 
 class Unreachable(IjobError):
     """The server could not be reached (refused, reset, TLS, timeouts); `message` says how,
-    in the Go words kubectl prints after `Unable to connect to the server:`."""
+    in the Go words kubectl prints after `Unable to connect to the server:`. `refused` is
+    the server's host:port when the connection was refused, which kubectl words apart."""
+
+    def __init__(self, message: str, refused: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 class ExecFailed(IjobError):
@@ -114,7 +119,8 @@ def connection_error(e: BaseException, host: str) -> Unreachable:
         detail = f"dial tcp {address}: i/o timeout" if "Connect" in name else \
             "net/http: request canceled (Client.Timeout exceeded while awaiting headers)"
     elif "refused" in text:
-        detail = f"dial tcp {address}: connect: connection refused"
+        return Unreachable(f"dial tcp {address}: connect: connection refused",
+                           refused=address.split("/")[0])
     elif "SSL" in name or "certificate" in text.lower():
         detail = f"tls: {cause}"
     elif "Name or service not known" in text or "nodename nor servname" in text:

@@ -6,7 +6,8 @@ from kubectl_ijob.errors import IjobError, RollbackIncomplete
 
 
 def error_line(err: IjobError) -> str:
-    """`Error from server (Reason): ...`, `Unable to connect to the server: ...` or `error: ...`."""
+    """`Error from server (Reason): ...`, `Unable to connect to the server: ...` (`The
+    connection to the server H was refused - ...` when refused) or `error: ...`."""
     if isinstance(err, RollbackIncomplete):
         return "\n".join([error_line(err.original)] + [
             f"error: could not remove {what} created before the failure: {error_line(e)}"
@@ -15,6 +16,9 @@ def error_line(err: IjobError) -> str:
         return f"Error from server ({err.reason or 'Unknown'}): {err.message}"
     if isinstance(err, ConfigInvalid):
         return f"Error in configuration: {err.message}"
+    if isinstance(err, Unreachable) and err.refused:
+        return (f"The connection to the server {err.refused} was refused - did you specify "
+                "the right host or port?")
     if isinstance(err, Unreachable):
         return f"Unable to connect to the server: {err.message}"
     if isinstance(err, ExecFailed):

@@ -172,7 +172,9 @@ def differences(k: Outcome, p: Outcome) -> list[str]:
     if k.code != p.code:
         out.append(f"kubectl said {k.message!r}; plugin said {p.message!r}")
     elif k.code != 0:
-        if k.message.startswith(UNREACHABLE):
+        if k.message.startswith(UNREACHABLE[1]) and k.message != p.message:  # refused: exact
+            out.append(f"wording: kubectl {k.message!r} != plugin {p.message!r}")
+        elif k.message.startswith(UNREACHABLE):
             if not p.message.startswith(UNREACHABLE):
                 out.append(f"kubectl could not connect ({k.message!r}); plugin said {p.message!r}")
         elif k.message != p.message:

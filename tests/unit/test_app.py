@@ -158,7 +158,8 @@ def test_malformed_manifest(tmp_path):
 
 def test_unreachable_server_is_one_line(tmp_path):
     kc = one_user_kubeconfig(tmp_path, "http://127.0.0.1:1", {"token": "t"})
-    refused = "Unable to connect to the server: dial tcp 127.0.0.1:1: connect: connection refused"
+    refused = ("The connection to the server 127.0.0.1:1 was refused - did you specify the right "
+               "host or port?")  # kubectl's words, as `kubectl get job x` prints them
     # With and without --request-timeout, reads and writes: the client accepts the
     # timeouts we pass (kubernetes >= 37 validates them) and the error is the transport's.
     for args in (["status", "x", "--request-timeout", "2s"], ["status", "x"],

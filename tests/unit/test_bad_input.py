@@ -2,8 +2,9 @@
 
 Every case runs the real CLI in a subprocess with a kubeconfig whose server is
 http://127.0.0.1:1, where nothing listens. A plugin that sent a request before
-rejecting the input would fail there with "Unable to connect to the server", not with
-the expected `error: ...` line, so each passing case also proves that nothing was sent.
+rejecting the input would fail there with "The connection to the server 127.0.0.1:1 was
+refused", not with the expected `error: ...` line, so each passing case also proves that
+nothing was sent.
 """
 from __future__ import annotations
 
@@ -368,7 +369,7 @@ def test_bad_input_is_one_kubectl_line_and_nothing_is_sent(paths, command, argv,
         argv = ["--kubeconfig", paths["kc"], *argv]
     out = run(*argv)
     lines = out.stderr.splitlines()
-    assert "Unable to connect" not in out.stderr, f"a request was sent: {out.stderr}"
+    assert "127.0.0.1:1 was refused" not in out.stderr, f"a request was sent: {out.stderr}"
     assert "Traceback" not in out.stderr
     assert out.returncode == 1, out.stderr
     assert out.stdout == ""
@@ -387,4 +388,5 @@ def test_the_unreachable_server_really_catches_requests(paths):
     """The guard itself: valid input with this kubeconfig does try to connect."""
     out = run("--kubeconfig", paths["kc"], "status", "x", "--request-timeout", "5s")
     assert out.returncode == 1
-    assert out.stderr.startswith("Unable to connect to the server: ")
+    assert out.stderr == ("The connection to the server 127.0.0.1:1 was refused - did you specify "
+                          "the right host or port?\n")

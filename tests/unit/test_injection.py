@@ -95,7 +95,8 @@ OPTIONS = {
 @pytest.mark.parametrize("option", sorted(OPTIONS))
 def test_hostile_values_are_rejected_in_one_line(option, value, kubeconfig, capsys):
     code, out, err = invoke(["--kubeconfig", kubeconfig, *OPTIONS[option](value)], capsys)
-    assert "Unable to connect" not in err, f"{option} sent a request for {value!r}"
+    assert "was refused" not in err and "Unable to connect" not in err, \
+        f"{option} sent a request for {value!r}"
     assert (code, out) == (1, ""), err
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err
     assert "Traceback" not in err
