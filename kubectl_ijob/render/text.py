@@ -23,10 +23,40 @@ def age(timestamp: Optional[str], now: dt.datetime) -> str:
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: bool = False) -> str:
     """Columns as kubectl's tabwriter lays them out: 3 spaces apart, no trailing spaces.
 
-    tabulate with number parsing off (every cell is already text; parsing made a
-    10,000-index table 2.5x slower) and no minimum header padding, so a column is
-    as wide as its widest cell, header included, exactly like kubectl's.
+    Plain cells (printable ASCII, one line) are laid out here: a column is as wide as
+    its widest cell, header included, exactly like kubectl's. Anything else (colour,
+    wide characters, several lines) goes through tabulate, which measures those; the
+    two agree on plain cells (tested), and the plain path is ~10x faster at 10,000 rows.
     """
+    cells = [[c if isinstance(c, str) else str(c) for c in row] for row in rows]
+    if not cells and no_headers:
+        return ""
+    heads = [] if no_headers else [h.upper() for h in headers]
+    plain = _plain_table(heads, cells)
+    return plain if plain is not None else _tabulated(heads, cells)
+
+
+def _plain_table(heads: list[str], cells: list[list[str]]) -> Optional[str]:
+    """The table of plain cells, or None when a cell is not plain (see table)."""
+    lines = [heads, *cells] if heads else cells
+    width = len(lines[0]) if lines else 0
+    if any(len(line) != width for line in lines):
+        return None
+    widths = [0] * width
+    for line in lines:
+        for i, cell in enumerate(line):
+            if not (cell.isascii() and cell.isprintable()) or cell != cell.strip():
+                return None
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+    text = "\n".join("   ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+                     for line in lines)
+    return "\n".join(text.splitlines())  # as tabulate's: a last empty row leaves no line
+
+
+def _tabulated(heads: list[str], cells: list[list[str]]) -> str:
+    """tabulate with number parsing off (every cell is already text; parsing made a
+    10,000-index table 2.5x slower) and no minimum header padding."""
     import tabulate
 
     tabulate.MIN_PADDING = 0
@@ -34,11 +64,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], no_headers: boo
     layout = tabulate.TableFormat(lineabove=None, linebelowheader=None, linebetweenrows=None,
                                   linebelow=None, headerrow=row, datarow=row, padding=0,
                                   with_header_hide=None)
-    cells = [[c if isinstance(c, str) else str(c) for c in row] for row in rows]
-    if not cells and no_headers:
-        return ""
-    heads = () if no_headers else [h.upper() for h in headers]
-    text = tabulate.tabulate(cells, heads, tablefmt=layout, disable_numparse=True,
+    text = tabulate.tabulate(cells, heads or (), tablefmt=layout, disable_numparse=True,
                              stralign="left")
     return "\n".join(line.rstrip() for line in text.splitlines())
 

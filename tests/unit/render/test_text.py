@@ -40,3 +40,43 @@ def test_names_and_list():
     assert object_name({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}}) == "job.batch/j"
     assert object_name({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}) == "service/s"
     assert as_list([])["kind"] == "List"
+
+
+def tabulated(heads, cells):
+    """The oracle: tabulate laid out as kubectl's tabwriter (the table before issue 12)."""
+    import tabulate
+
+    tabulate.MIN_PADDING = 0
+    row = tabulate.DataRow("", "   ", "")
+    layout = tabulate.TableFormat(lineabove=None, linebelowheader=None, linebetweenrows=None,
+                                  linebelow=None, headerrow=row, datarow=row, padding=0,
+                                  with_header_hide=None)
+    text = tabulate.tabulate(cells, heads, tablefmt=layout, disable_numparse=True,
+                             stralign="left")
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def test_table_lays_out_as_tabulate_did():
+    """The plain layout (ASCII, one line a cell) gives tabulate's text for any table:
+    empty cells and rows, numbers as text, no headers, one column, no rows."""
+    import random
+    import string
+
+    rnd = random.Random(12)
+    alphabet = string.ascii_letters + string.digits + "-./:()<>,= "
+    for _ in range(2000):
+        ncol, nrow = rnd.randint(1, 6), rnd.randint(0, 6)
+        heads = ["".join(rnd.choices(string.ascii_letters, k=rnd.randint(1, 8)))
+                 for _ in range(ncol)]
+        rows = [["".join(rnd.choices(alphabet, k=rnd.choice([0, 0, 1, 3, 12]))).strip()
+                 for _ in range(ncol)] for _ in range(nrow)]
+        for bare in (False, True):
+            want = "" if bare and not rows else \
+                tabulated(() if bare else [h.upper() for h in heads], rows)
+            assert table(heads, rows, no_headers=bare) == want, (heads, rows, bare)
+
+
+def test_cells_that_are_not_plain_go_through_tabulate():
+    wide = table(["name", "x"], [["日本", "a"], [" pad ", "b"], ["two\nlines", "c"]])
+    assert wide == tabulated(["NAME", "X"], [["日本", "a"], [" pad ", "b"], ["two\nlines", "c"]])
+    assert wide.splitlines()[:3] == ["NAME   X", "日本   a", "pad    b"]  # 日本 is 4 columns wide
