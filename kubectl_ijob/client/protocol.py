@@ -6,7 +6,7 @@ resourceVersion it was read at (`resource_version`), where a watch of it starts.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Protocol
 
 if TYPE_CHECKING:
     from kubectl_ijob.client.exec import ExecResult
@@ -41,14 +41,17 @@ class KubeClient(Protocol):
     def list_namespaces(self) -> list[Obj]:
         """Every namespace."""
 
-    def list_pods(self, selector: str, namespace: Optional[str] = None) -> list[Obj]:
-        """Pods matching a label selector in the client's (or a given) namespace."""
+    def list_pods(self, selector: str, namespace: Optional[str] = None,
+                  view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        """Pods matching a label selector in the client's (or a given) namespace; with
+        view, only view(pod) of each is kept (a view must not read managedFields)."""
 
     def list_all_pods(self, selector: str, namespace: Optional[str]) -> list[Obj]:
         """Pods matching a selector in one namespace or (None) all."""
 
-    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None) -> list[Obj]:
-        """Pods matching any of several selectors, each pod once."""
+    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None,
+                      view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        """Pods matching any of several selectors, each pod once (view as list_pods)."""
 
     def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[Obj]:
         """The EndpointSlices of a Service."""

@@ -6,10 +6,13 @@ used. Errors are raised typed (client.errors), chained to the transport's except
 """
 from __future__ import annotations
 
+import gc
 import json
+import queue
 import sys
+import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 from urllib.parse import urlencode
 
 import urllib3
@@ -18,12 +21,14 @@ from kubectl_ijob.client.config import context_namespace, endpoint, tls_context
 from kubectl_ijob.client.errors import NotFound, api_error, connection_error
 from kubectl_ijob.client.proxy import env_proxy, pool_manager
 from kubectl_ijob.client.settings import Settings
-from kubectl_ijob.client.wire import CONNECT_TIMEOUT, TRANSPORT_ERRORS, USER_AGENT, path
+from kubectl_ijob.client.wire import (CONNECT_TIMEOUT, TRANSPORT_ERRORS, USER_AGENT, list_metadata,
+                                      path, without_managed_fields)
 
 if TYPE_CHECKING:
     from kubectl_ijob.client.exec import ExecResult
 
 PAGE = 500
+View = Callable[[dict[str, Any]], dict[str, Any]]  # what of each listed object to keep
 
 
 class Listing(list):  # type: ignore[type-arg]
@@ -99,16 +104,69 @@ class Client:
         data = self.send(method, url_path, query, body, content_type).data
         return json.loads(data) if data else {}
 
-    def paginate(self, url_path: str, query: Optional[dict[str, Any]] = None) -> Listing:
-        """All items of a LIST, following `continue` tokens in pages of 500."""
+    def paginate(self, url_path: str, query: Optional[dict[str, Any]] = None,
+                 view: Optional[View] = None) -> Listing:
+        """All items of a LIST in pages of PAGE, each page asked for while the one before
+        is decoded; with view, each item is projected as its page is decoded (a view reads
+        no managedFields: they are cut from the bytes first)."""
         items: list[dict[str, Any]] = []
-        token = None
-        while True:
-            page = self.call("GET", url_path, dict(query or {}, limit=PAGE, **{"continue": token}))
-            items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue")
-            if not token:
-                return Listing(items, (page.get("metadata") or {}).get("resourceVersion"))
+        meta: dict[str, Any] = {}
+        collecting = gc.isenabled()
+        gc.disable()  # decoded JSON has no cycles; scanning it cost 40% of a 10,000-pod decode
+        try:
+            for body in self._pages(url_path, query or {}):
+                page = json.loads(without_managed_fields(body) if view else body)
+                got = page.get("items") or []
+                items.extend(map(view, got) if view else got)
+                meta = page.get("metadata") or {}
+                del page, got  # this page's full objects go before the next is decoded
+        finally:
+            if collecting:
+                gc.enable()
+        return Listing(items, meta.get("resourceVersion"))
+
+    def _pages(self, url_path: str, query: dict[str, Any]) -> Iterator[bytes]:
+        """The raw bodies of a LIST's pages. A thread follows the `continue` tokens (read
+        from each body's first bytes), so the server serves page k+1 while the caller
+        decodes page k: the two overlap instead of taking turns."""
+        pages: queue.Queue[Any] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+
+        def hand(item: Any) -> None:  # gives up once the caller has stopped reading
+            while not stop.is_set():
+                try:
+                    return pages.put(item, timeout=0.2)
+                except queue.Full:
+                    continue
+
+        def fetch() -> None:
+            token = None
+            try:
+                while not stop.is_set():
+                    body = self.send("GET", url_path, dict(query, limit=PAGE,
+                                                           **{"continue": token})).data
+                    meta = list_metadata(body)
+                    if meta is None:  # metadata after the items: decode it all to find it
+                        meta = json.loads(body).get("metadata") or {}
+                    hand(body)
+                    token = meta.get("continue")
+                    if not token:
+                        break
+            except BaseException as e:  # noqa: B036 - raised in the caller's thread
+                hand(e)
+            hand(None)
+
+        threading.Thread(target=fetch, name="list-pages", daemon=True).start()
+        try:
+            while True:
+                got = pages.get()
+                if got is None:
+                    return
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            stop.set()
 
     def _lines(self, url_path: str, query: dict[str, Any], read_timeout: Optional[float]) -> Iterator[bytes]:
         """A streamed response, line by line (logs, watches)."""
@@ -156,18 +214,22 @@ class Client:
     def list_namespaces(self) -> Listing:
         return self.list_of("Namespace", None)
 
-    def list_pods(self, selector: str, namespace: Optional[str] = None) -> Listing:
-        return self.list_of("Pod", namespace or self.namespace, selector)
+    def list_pods(self, selector: str, namespace: Optional[str] = None,
+                  view: Optional[View] = None) -> Listing:
+        """Pods by a label selector; view: what of each pod to keep (see paginate)."""
+        return self.paginate(path("Pod", namespace or self.namespace), {"labelSelector": selector},
+                             view)
 
     def list_all_pods(self, selector: str, namespace: Optional[str]) -> Listing:
         """Pods with a label selector in one namespace or (None) all of them."""
         return self.list_of("Pod", namespace, selector)
 
-    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None) -> list[dict[str, Any]]:
+    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None,
+                      view: Optional[View] = None) -> list[dict[str, Any]]:
         """Pods matching any of several selectors, each pod once."""
         seen: dict[str, dict[str, Any]] = {}
         for sel in selectors:
-            for pod in self.list_pods(sel, namespace):
+            for pod in self.list_pods(sel, namespace, view):
                 seen[pod["metadata"]["uid"]] = pod
         return list(seen.values())
 

@@ -105,8 +105,10 @@ def status_snapshot(client: KubeClient, name: str, run: Optional[str],
     from kubectl_ijob.domain.cronjob import NoRuns
     from kubectl_ijob.render.text import write
 
+    from kubectl_ijob.domain.projection import status_view
+
     try:
-        return snapshot(client, run or name)
+        return snapshot(client, run or name, view=status_view)
     except NoRuns:
         write(header(client, name, None, colour))
         return None

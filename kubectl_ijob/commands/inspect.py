@@ -209,6 +209,7 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
     """describe NAME: the model plus events and what NetworkPolicies do to the peers."""
     from kubectl_ijob.commands.snapshot import side_query, snapshot
     from kubectl_ijob.domain.netpol import policy_findings
+    from kubectl_ijob.domain.projection import status_view
     from kubectl_ijob.domain.status import model_rows, summarize
     from kubectl_ijob.render import documents
     from kubectl_ijob.commands.jobapi import kueue_workloads
@@ -217,7 +218,7 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
     from kubectl_ijob.render.jobapi import fate_lines
     from kubectl_ijob.render.text import dump, write
 
-    model = snapshot(client, name)
+    model = snapshot(client, name, view=status_view)
     uids = {model.uid} | {p["metadata"]["uid"] for p in model.pods}
     events = [e for e in side_query(model, lambda: client.list_events(), "events") or []
               if (e.get("involvedObject") or {}).get("uid") in uids]
@@ -243,11 +244,12 @@ def run_owners(name: str, output: str, no_headers: bool, colour: bool,
     """owners NAME: per pod, who owns and who selects it."""
     from kubectl_ijob.commands.snapshot import family_snapshot
     from kubectl_ijob.domain import ownership
+    from kubectl_ijob.domain.projection import status_view
     from kubectl_ijob.render import documents
     from kubectl_ijob.render.text import dump, write
     from kubectl_ijob.render.views import ownership_text
 
-    model = family_snapshot(client, name)
+    model = family_snapshot(client, name, view=status_view)
     rows = ownership.ownership_rows(model.job, model.pods, model.service, model.slices)
     svc = model.service
     svc_owned = bool(svc) and ownership.owned_by_job(svc, model.job)

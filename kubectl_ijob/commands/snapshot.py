@@ -15,6 +15,7 @@ from kubectl_ijob.errors import usage
 from kubectl_ijob.render.errors import error_line
 
 T = TypeVar("T")
+View = Callable[[Obj], Obj]  # what of each pod a command keeps
 
 
 def side_query(model: IndexedJob, read: Callable[[], T], what: str) -> Optional[T]:
@@ -44,16 +45,19 @@ def indexed_job(client: KubeClient, name: str) -> Obj:
     return job
 
 
-def snapshot(client: KubeClient, name: str) -> IndexedJob:
-    """The Job, its pods (by the Job's own selector), its Service and EndpointSlices."""
+def snapshot(client: KubeClient, name: str, view: Optional[View] = None) -> IndexedJob:
+    """The Job, its pods (by the Job's own selector), its Service and EndpointSlices;
+    view: what of each pod to keep (projection.status_view for the status views)."""
     job = get_indexed_job(client, name)
-    return with_service(client, job, client.list_pods(job_selector(job)))
+    return with_service(client, job, client.list_pods(job_selector(job), view=view))
 
 
-def family_snapshot(client: KubeClient, name: str, job: Optional[Obj] = None) -> IndexedJob:
+def family_snapshot(client: KubeClient, name: str, job: Optional[Obj] = None,
+                    view: Optional[View] = None) -> IndexedJob:
     """The Job plus every pod it owns OR that still carries its labels (detached, orphaned)."""
     job = job or indexed_job(client, name)
-    pods = client.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"])
+    pods = client.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"],
+                                view=view)
     return with_service(client, job, pods)
 
 

@@ -2,7 +2,7 @@
 with the same signatures as the real client (tests/unit/client/test_protocol.py checks)."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from kubectl_ijob.client.errors import NotFound
 from kubectl_ijob.client.exec import ExecResult
@@ -45,14 +45,18 @@ class FakeClient:
     def list_namespaces(self) -> list[Obj]:
         return self.list_of("Namespace", None)
 
-    def list_pods(self, selector: str, namespace: Optional[str] = None) -> list[Obj]:
-        return self.list_of("Pod", namespace, selector)
+    def list_pods(self, selector: str, namespace: Optional[str] = None,
+                  view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        pods = self.list_of("Pod", namespace, selector)
+        return [view(p) for p in pods] if view else pods
 
     def list_all_pods(self, selector: str, namespace: Optional[str]) -> list[Obj]:
         return self.list_of("Pod", namespace, selector)
 
-    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None) -> list[Obj]:
-        return self.list_of("Pod", namespace)
+    def list_pods_any(self, selectors: list[str], namespace: Optional[str] = None,
+                      view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        pods = self.list_of("Pod", namespace)
+        return [view(p) for p in pods] if view else pods
 
     def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[Obj]:
         return self.list_of("EndpointSlice", namespace)

@@ -30,7 +30,7 @@ class Handler(BaseHTTPRequestHandler):
         Handler.seen.append({"method": self.command, "path": url.path, "query": parse_qs(url.query),
                              "headers": {k.lower(): v for k, v in self.headers.items()}, "body": self.rfile.read(length)})
         status, doc = Handler.answers[(self.command, url.path, parse_qs(url.query).get("continue", [""])[0])]
-        data = json.dumps(doc).encode()
+        data = json.dumps(doc, separators=(",", ":")).encode()  # compact, as the API server
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -116,3 +116,42 @@ def test_rest_paths():
     assert path("EndpointSlice", "ns") == "/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices"
     assert path("Namespace", "ignored") == "/api/v1/namespaces"
     assert path("ConfigMap", "a/b", "c d") == "/api/v1/namespaces/a%2Fb/configmaps/c%20d"
+
+
+def server_page(names: list[str], token: str = "") -> dict:
+    """A page as the API server orders it: kind, apiVersion, metadata, then items."""
+    meta = {"resourceVersion": "7", **({"continue": token} if token else {})}
+    return {"kind": "PodList", "apiVersion": "v1", "metadata": meta,
+            "items": [{"metadata": {"name": n, "managedFields": [{"manager": "m"}]},
+                       "spec": {"nodeName": "n1", "volumes": []}} for n in names]}
+
+
+def test_the_next_page_is_asked_for_while_this_one_is_decoded(kube):
+    pods = "/api/v1/namespaces/ns/pods"
+    Handler.answers = {("GET", pods, ""): (200, server_page(["a", "b"], "t1")),
+                       ("GET", pods, "t1"): (200, server_page(["c"], "t2")),
+                       ("GET", pods, "t2"): (200, server_page(["d"]))}
+    asked: list[int] = []
+
+    def view(pod: dict) -> dict:  # runs while the page is decoded: page 2 is on its way
+        for _ in range(200):
+            if len(Handler.seen) > len(asked) + 1 or len(Handler.seen) == 3:
+                break
+            threading.Event().wait(0.01)
+        asked.append(len(Handler.seen))
+        assert "managedFields" not in pod["metadata"]  # cut before decoding
+        return {"name": pod["metadata"]["name"]}
+
+    got = kube.list_pods("job-name=x", view=view)
+    assert got == [{"name": n} for n in "abcd"] and got.resource_version == "7"
+    assert asked[0] >= 2  # page 1's first pod was decoded after page 2 had been asked for
+    assert [r["query"].get("continue") for r in Handler.seen] == [None, ["t1"], ["t2"]]
+
+
+def test_an_error_on_a_later_page_reaches_the_caller(kube):
+    pods = "/api/v1/namespaces/ns/pods"
+    Handler.answers = {("GET", pods, ""): (200, server_page(["a"], "t1")),
+                       ("GET", pods, "t1"): (410, status(410, "Expired", "too old"))}
+    with pytest.raises(Exception) as e:
+        kube.list_pods("job-name=x")
+    assert error_line(e.value) == "Error from server (Expired): too old"

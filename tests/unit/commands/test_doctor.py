@@ -29,7 +29,7 @@ class Cluster(FakeClient):
             raise Forbidden(403, "Forbidden", f'{what} is forbidden: User "dev" cannot list '
                                               f'resource "{what}"')
 
-    def list_pods_any(self, selectors, namespace=None):
+    def list_pods_any(self, selectors, namespace=None, view=None):
         return copy.deepcopy(self.ev.pods)
 
     def list_services(self, namespace):

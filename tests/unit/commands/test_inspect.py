@@ -18,10 +18,10 @@ class WatchClient(FakeClient):
         done = self.gets >= 4
         return job(completions=1, conditions=[{"type": "Complete", "status": "True"}] if done else [])
 
-    def list_pods(self, selector, namespace=None):
+    def list_pods(self, selector, namespace=None, view=None):
         from kubectl_ijob.client.transport import Listing
 
-        return Listing([pod(0)], f"rv{self.gets}")
+        return Listing([view(pod(0)) if view else pod(0)], f"rv{self.gets}")
 
     def get_service(self, name, namespace=None):
         return None
