@@ -11,6 +11,7 @@ from typing import Callable, Optional, TypeVar
 from kubectl_ijob.client.errors import Forbidden
 from kubectl_ijob.client.protocol import KubeClient, Obj, resource_version
 from kubectl_ijob.domain.model import JOB_NAME_LABEL, IndexedJob, is_indexed, job_selector
+from kubectl_ijob.domain.selectors import complements
 from kubectl_ijob.errors import usage
 from kubectl_ijob.render.errors import error_line
 
@@ -56,9 +57,29 @@ def family_snapshot(client: KubeClient, name: str, job: Optional[Obj] = None,
                     view: Optional[View] = None) -> IndexedJob:
     """The Job plus every pod it owns OR that still carries its labels (detached, orphaned)."""
     job = job or indexed_job(client, name)
-    pods = client.list_pods_any([job_selector(job), f"{JOB_NAME_LABEL}={name}", f"job-name={name}"],
-                                view=view)
-    return with_service(client, job, pods)
+    return with_service(client, job, family_pods(client, job, name, view))
+
+
+def family_pods(client: KubeClient, job: Obj, name: str, view: Optional[View] = None) -> list[Obj]:
+    """The pods the Job selects, then those labelled with its name that it does not.
+
+    The Job's pods are listed once; the labelled ones are asked for with the complement
+    of the Job's selector (so only detached and orphaned pods come back), instead of
+    listing every pod of the Job three times, once per selector. Same pods, same order.
+    """
+    own = job_selector(job)
+    outside = complements((job.get("spec") or {}).get("selector"))
+    names = [f"{JOB_NAME_LABEL}={name}", f"job-name={name},{JOB_NAME_LABEL}!={name}"]
+    if not outside:  # a selector without requirements has no complement to ask for
+        return client.list_pods_any([own, f"{JOB_NAME_LABEL}={name}", f"job-name={name}"],
+                                    view=view)
+    pods = {p["metadata"]["uid"]: p for p in client.list_pods(own, view=view)}
+    for by_name in names:
+        more = {p["metadata"]["uid"]: p for c in outside
+                for p in client.list_pods(f"{by_name},{c}", view=view)}
+        for pod in sorted(more.values(), key=lambda p: p["metadata"]["name"]):
+            pods.setdefault(pod["metadata"]["uid"], pod)
+    return list(pods.values())
 
 
 def with_service(client: KubeClient, job: Obj, pods: list[Obj]) -> IndexedJob:

@@ -61,3 +61,18 @@ def selector_string(selector: Optional[dict[str, Any]]) -> str:
         elif op == "DoesNotExist":
             parts.append(f"!{expr['key']}")
     return ",".join(parts)
+
+
+def complements(selector: Optional[dict[str, Any]]) -> list[str]:
+    """One labelSelector per requirement of a LabelSelector, matching exactly what that
+    requirement rejects: together, every object the selector does not match.
+
+    The API's `k!=v` and `k notin (..)` also match objects without k, as a rejected
+    `k=v` or `k in (..)` does; [] when the selector has no requirements."""
+    sel = selector or {}
+    out = [f"{k}!={v}" for k, v in sorted((sel.get("matchLabels") or {}).items())]
+    for expr in sel.get("matchExpressions") or []:
+        key, values = expr.get("key"), ",".join(expr.get("values") or [])
+        out.append({"In": f"{key} notin ({values})", "NotIn": f"{key} in ({values})",
+                    "Exists": f"!{key}", "DoesNotExist": f"{key}"}[expr.get("operator")])
+    return out
