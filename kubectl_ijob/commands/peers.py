@@ -56,17 +56,18 @@ def run_ping(o: PingOptions, model: IndexedJob, client: KubeClient) -> Matrix:
     from concurrent.futures import ThreadPoolExecutor
 
     from kubectl_ijob.domain import peers
-    from kubectl_ijob.domain.probes import probe_command
+    from kubectl_ijob.domain.probes import full_resolves, probe_command
     from kubectl_ijob.domain.status import model_rows
 
     rows = model_rows(model, o.cluster_domain)
     srcs, targets, skipped = peers.plan(model.job, rows, o.cluster_domain, o.sources)
-    argv = probe_command(o.method, o.timeout, targets)
     ids = [t.index for t in targets]
+    argvs = [probe_command(o.method, o.timeout, targets, full_resolves(ids, k, len(srcs)))
+             for k in range(len(srcs))]
     pairs: list[PairResult] = []
     if srcs:
         with ThreadPoolExecutor(max_workers=max(1, min(o.max_concurrency, len(srcs)))) as pool:
-            for result in pool.map(lambda s: probe_from(client, o, s, argv, ids), srcs):
+            for result in pool.map(lambda s, argv: probe_from(client, o, s, argv, ids), srcs, argvs):
                 pairs.extend(result)
     node_of = {p["metadata"]["name"]: p.get("spec", {}).get("nodeName") or "" for p in model.pods}
     return peers.Matrix(str(o.method), [s.index for s in srcs], ids, pairs, skipped,

@@ -64,8 +64,9 @@ resolve() {  # sets addrs (space-separated); exit 2 NXDOMAIN, 3 timeout, 4 no to
 }
 '''
 
-# $1 method, $2 port or ports (comma-separated, tcp), $3 timeout (s), then triples:
-# index short-name fqdn. Each probe prints, for icmp and dns and for a name that did not
+# $1 method, $2 port or ports (comma-separated, tcp), $3 timeout (s), $4 the indexes whose
+# names this pod resolves with the full resolver, comma-separated (icmp; see
+# full_resolves), then triples: index short-name fqdn. Each probe prints, for icmp and dns and for a name that did not
 # resolve: R <index> <code> <latency> <addrs|-> <detail...>; for tcp, one line per port:
 # R <index>:<port> ... The latency is microseconds, or <ms>ms as ping prints it. A pair
 # that got no answer in time is probed again, and its new lines follow (the last line of
@@ -77,16 +78,19 @@ resolve() {  # sets addrs (space-separated); exit 2 NXDOMAIN, 3 timeout, 4 no to
 # node needs a neighbour (ARP) entry per pair, more than the kernel's default table holds
 # (gc_thresh3 = 1024 entries shared by every network namespace of the node), so some ARP
 # requests went unanswered. Hence at most $par probes in flight per pod, few forks per
-# probe, and a second pass, $hold s later, for the pairs that timed out (a reply lost to
-# a busy CPU or socket). A full neighbour table does not clear in seconds (the kernel
+# probe (with icmp, ping resolves the name itself: one process per probe, not a resolver
+# and a ping; 1.4 ms of CPU instead of 2.2 ms on busybox), and a second pass, $hold s
+# later, for the pairs that timed out (a reply lost to a busy CPU or socket), which
+# resolves them fully. A full neighbour table does not clear in seconds (the kernel
 # keeps every entry used in the last 5 s), so that is not retried away: the probe says
 # `no-arp-reply` when its ARP request went unanswered, and `ping` explains the table.
 PROBE_PARALLELISM = 8  # probes in flight per pod
 RETRY_HOLD = 1  # seconds before the second pass
 PROBE_SCRIPT = r'''
 set -f  # no pathname expansion of anything a resolver printed
-method=$1; ports=$2; to=$3; shift 3
+method=$1; ports=$2; to=$3; full=",$4,"; shift 4
 '''+f"par={PROBE_PARALLELISM}; hold={RETRY_HOLD}\n"+_RESOLVE+r'''
+fast=""; [ "$method" = icmp ] && has ping && fast=1  # the first pass lets ping resolve
 no_arp() {  # $1 address: true when this pod asked it for its MAC (ARP) and got no answer
   while read -r ip _ flags _; do
     [ "$ip" = "$1" ] && { [ "$flags" = 0x0 ]; return; }
@@ -96,8 +100,7 @@ no_arp() {  # $1 address: true when this pod asked it for its MAC (ARP) and got 
 timed_out() {  # $1 what to print for a probe that got no answer in time
   if no_arp "$first"; then echo "$1 no-arp-reply"; else echo "$1 -"; fi
 }
-ping_once() {  # sets code and lat
-  out=$(ping -c 1 -W "$to" "$first" 2>&1); rc=$?
+ping_code() {  # code and lat from ping's $out and $rc
   lat=""
   case "$out" in *time=*|*"time<"*) lat=${out#*time[=<]}; lat=${lat%%[!0-9.]*} ;; esac
   if [ $rc -eq 0 ] && [ -n "$lat" ]; then code=ok; lat=${lat}ms; return; fi
@@ -105,6 +108,30 @@ ping_once() {  # sets code and lat
     *"not permitted"*|*"ermission denied"*) code=no-permission ;;
     *nreachable*) code=unreachable ;;
     *) code=timeout ;;
+  esac
+}
+ping_once() {  # the address $first; sets code and lat
+  out=$(ping -c 1 -W "$to" "$first" 2>&1); rc=$?
+  ping_code
+}
+ping_name() {  # ping resolves $short itself: one process for DNS and echo. Sets addrs,
+  # first, code and lat; false when ping did not say which address (it could not resolve,
+  # or died before its first line): then the full resolver decides. A lost DNS answer
+  # costs glibc's resolver 5 s by default; here 1 s (twice), then the full resolver asks.
+  out=$(RES_OPTIONS="${RES_OPTIONS:+$RES_OPTIONS }timeout:1 attempts:2" \
+        ping -c 1 -W "$to" "$short" 2>&1); rc=$?
+  addrs=""
+  case "$out" in "PING "*"("*")"*) w=${out#*(}; add_addr "${w%%)*}" ;; esac
+  [ -n "$addrs" ] || return 1
+  first=$addrs
+  ping_code
+}
+icmp_line() {  # the R line of an icmp probe from code, lat and list
+  case $code in
+    ok) echo "R $i ok $lat $list -" ;;
+    no-permission) echo "R $i no-permission - $list ping needs CAP_NET_RAW" ;;
+    timeout) timed_out "R $i timeout - $list" ;;
+    *) echo "R $i $code - $list -" ;;
   esac
 }
 connect_once() {  # $1 port; sets code and lat
@@ -126,6 +153,9 @@ connect_once() {  # $1 port; sets code and lat
 }
 probe() {
   i=$1; short=$2; fqdn=$3
+  if [ -n "$fast" ]; then  # icmp, first pass, not one of the names to resolve fully
+    case $full in *",$i,"*) ;; *) ping_name && { list=$first; icmp_line; return; } ;; esac
+  fi
   [ "$method" = dns ] && t0=$(now_us)
   resolve "$short" "$fqdn"; rc=$?
   # One retry on a DNS timeout: a lost UDP answer is not a broken peer.
@@ -141,13 +171,7 @@ probe() {
   dns) t1=$(now_us); echo "R $i ok $((t1 - t0)) $list -" ;;
   icmp)
     has ping || { echo "R $i no-tool - $list ping"; return; }
-    ping_once
-    case $code in
-      ok) echo "R $i ok $lat $list -" ;;
-      no-permission) echo "R $i no-permission - $list ping needs CAP_NET_RAW" ;;
-      timeout) timed_out "R $i timeout - $list" ;;
-      *) echo "R $i $code - $list -" ;;
-    esac ;;
+    ping_once; icmp_line ;;
   tcp)
     IFS=,; set -- $ports; IFS=' 	
 '
@@ -187,7 +211,7 @@ while [ $# -ge 3 ]; do
   case $late in *" $1 "*) again="$again $1 $2 $3" ;; esac
   shift 3
 done
-if [ -n "$again" ]; then sleep "$hold"; set -- $again; pass "$@"; fi
+if [ -n "$again" ]; then sleep "$hold"; fast=""; set -- $again; pass "$@"; fi
 echo "T $start $(now_us)"
 echo "DONE"
 '''
@@ -274,17 +298,31 @@ DNS_WORST = 10  # seconds one resolver call may take (nslookup's own timeout and
 
 def exec_deadline(targets: int, ports: int, timeout: int) -> int:
     """How long one pod's probe script may run: ceil(targets / PROBE_PARALLELISM) rounds of
-    probes that resolve twice at worst and wait `timeout` per port, a second pass that
+    probes that resolve three times at worst (ping's own, then the resolver's two) and wait `timeout` per port, a second pass that
     only waits again, and the exec's own set-up."""
     rounds = -(-max(targets, 1) // PROBE_PARALLELISM)
     wait = max(ports, 1) * timeout
-    return rounds * (2 * DNS_WORST + 2 * wait) + RETRY_HOLD + 20
+    return rounds * (3 * DNS_WORST + 2 * wait) + RETRY_HOLD + 20
 
 
-def probe_command(method: Method, timeout: int, peers: list[Peer]) -> list[str]:
-    """The exec argv for one source pod: sh -c SCRIPT with names as arguments."""
+def full_resolves(targets: list[int], position: int, sources: int) -> list[int]:
+    """The targets the source at `position` (of `sources`) resolves with the full resolver.
+
+    With icmp, ping resolves each name itself (one process per probe instead of two); it
+    shows only the first address, so a name with several (a replacement pod next to an
+    old one) would go unseen. Spread over the sources, every name is still resolved fully
+    once per run, and every pair that failed is resolved fully in the second pass."""
+    return targets[position::max(sources, 1)]
+
+
+def probe_command(method: Method, timeout: int, peers: list[Peer],
+                  full: Optional[list[int]] = None) -> list[str]:
+    """The exec argv for one source pod: sh -c SCRIPT with names as arguments; `full`: the
+    indexes to resolve with the full resolver (None: all of them)."""
+    checks = [p.index for p in peers] if full is None else full
     argv = ["sh", "-c", PROBE_SCRIPT, "ijob-probe", method.kind,
-            ",".join(map(str, method.ports)) or "0", str(timeout)]
+            ",".join(map(str, method.ports)) or "0", str(timeout),
+            ",".join(str(int(i)) for i in checks) or "-"]
     for p in peers:
         argv += [str(int(p.index)), check_probe_name(p.short), check_probe_name(p.fqdn)]
     return argv

@@ -1,12 +1,13 @@
-"""`ping` with several TCP ports against the real cluster: one cell per pair naming the
-failing port, and each port's outcome in -o json."""
+"""`ping` against the real cluster: several TCP ports (one cell per pair naming the failing
+port, each port's outcome in -o json); with icmp, where ping resolves the names itself, a
+name that left DNS is still NXDOMAIN and a name with two addresses is still flagged."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from tests.e2e.test_plugin import create, running
+from tests.e2e.test_plugin import create, job_pods, running, until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,3 +33,42 @@ def test_ping_several_ports_names_the_closed_one(ijob, kubectl, busybox_image):
     assert doc["overview"]["outcomes"] == {"refused": 9}
     one = json.loads(ijob("ping", "ports", "--method", "tcp:8080", "-o", "json").stdout)
     assert one["ok"] and all(p["ports"][0]["port"] == 8080 for p in one["pairs"])
+
+
+def test_icmp_reports_a_name_that_left_dns_as_nxdomain(ijob, kubectl, busybox_image):
+    # ping resolves each name itself; when it cannot, the resolver decides, so a peer
+    # that left the Service is NXDOMAIN (a DNS failure), not a TIMEOUT.
+    create(ijob, busybox_image, "gone", "--completions", "3")
+    running(kubectl, "gone", 3)
+    assert ijob("wait", "gone", "--for=peers", "--timeout=60s").returncode == 0
+    ips = {p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]: p["status"]["podIP"]
+           for p in job_pods(kubectl, "gone")}
+    ok = json.loads(ijob("ping", "gone", "-o", "json").stdout)
+    assert ok["ok"] and all(p["addresses"] == [ips[str(p["to"])]] for p in ok["pairs"]), ok["pairs"]
+    rel = ijob("relabel", "gone", "--index", "2", "--out-of-service", "--wait")
+    assert rel.returncode == 0, rel.stderr
+
+    def column_fails():
+        d = json.loads(ijob("ping", "gone", "-o", "json").stdout)
+        codes = {(p["from"], p["to"]): p["code"] for p in d["pairs"]}
+        return d if all(codes[(s, 2)] == "nxdomain" for s in (0, 1, 2)) else None
+    d = until(column_fails, 60, what="index 2's column to fail on DNS with icmp")
+    assert all(p["ok"] for p in d["pairs"] if p["to"] != 2), d["pairs"]
+    out = ijob("ping", "gone")
+    assert out.returncode == 1 and "NXDOMAIN" in out.stdout, out.stdout
+
+
+def test_icmp_still_flags_a_name_with_two_addresses(ijob, kubectl, busybox_image):
+    # ping shows one address; every name is still resolved fully by one source per run.
+    create(ijob, busybox_image, "twins", "--completions", "2")
+    running(kubectl, "twins", 2)
+    out = ijob("relabel", "twins", "--index", "1", "--detach", "--wait")
+    assert out.returncode == 0, out.stderr
+    running(kubectl, "twins", 3)
+
+    def flagged():
+        d = json.loads(ijob("ping", "twins", "-o", "json").stdout)
+        return d if any(len(p["addresses"]) == 2 for p in d["pairs"] if p["to"] == 1) else None
+    d = until(flagged, 60, what="twins-1 to resolve to both pods with icmp")
+    assert any("index 1 resolves to 2 addresses" in w for w in d["warnings"]), d["warnings"]
+    assert d["ok"]  # both pods answer: a warning, not a failure

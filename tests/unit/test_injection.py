@@ -197,13 +197,17 @@ def test_probe_script_treats_hostile_arguments_as_data(shell, method, port, stub
     args = []
     for i, name in enumerate(names):
         args += [str(i), name, name + ".fqdn"]
-    res = subprocess.run([*shell, "-c", probes.PROBE_SCRIPT, "ijob-probe", method, port, "2", *args],
+    # "-": no name is resolved fully first, so with icmp each name goes to ping itself
+    res = subprocess.run([*shell, "-c", probes.PROBE_SCRIPT, "ijob-probe", method, port, "2", "-", *args],
                          env=env, capture_output=True, text=True, timeout=60)
     assert not mark.exists(), "an injected command ran"
     assert res.stdout.rstrip().endswith("DONE"), res.stderr
     results = peers.parse_output(0, res.stdout, list(range(len(names))))
     assert [r.code for r in results] == ["ok"] * len(names), res.stdout
-    resolved = sorted(c[2] for c in calls(log) if c[0] == "getent")
+    if method == "icmp":  # ping resolves the names (its last argument), else the address
+        resolved = sorted(c[-1] for c in calls(log) if c[0] == "ping" and c[-1] != "10.1.2.3")
+    else:
+        resolved = sorted(c[2] for c in calls(log) if c[0] == "getent")
     assert resolved == sorted(names)  # each name arrived whole, as one argument
 
 

@@ -46,7 +46,22 @@ def test_names_are_arguments_not_script_text():
     argv = peers.probe_command(peers.Method("tcp", 80), 3,
                                [peers.Peer(1, "p", None, "j-1.s", "j-1.s.ns.svc.cluster.local")])
     assert argv[:3] == ["sh", "-c", peers.PROBE_SCRIPT]
-    assert argv[3:] == ["ijob-probe", "tcp", "80", "3", "1", "j-1.s", "j-1.s.ns.svc.cluster.local"]
+    assert argv[3:] == ["ijob-probe", "tcp", "80", "3", "1", "1", "j-1.s", "j-1.s.ns.svc.cluster.local"]
+
+
+@pytest.mark.parametrize("targets,sources", [(list(range(32)), 32), (list(range(32)), 5),
+                                             ([0, 2, 7], 1), ([3], 1), ([4, 9], 2)])
+def test_every_name_is_resolved_fully_by_exactly_one_source(targets, sources):
+    spread = [peers.full_resolves(targets, k, sources) for k in range(sources)]
+    assert sorted(i for part in spread for i in part) == targets
+    assert max(map(len, spread)) - min(map(len, spread)) <= 1  # evenly: none does them all
+
+
+def test_the_full_resolves_travel_as_one_argument():
+    ps = [peers.Peer(i, "p", None, f"j-{i}.s", f"j-{i}.s.ns.svc.cluster.local") for i in range(3)]
+    assert peers.probe_command(peers.Method("icmp"), 2, ps, [0, 2])[7] == "0,2"
+    assert peers.probe_command(peers.Method("icmp"), 2, ps, [])[7] == "-"
+    assert peers.probe_command(peers.Method("icmp"), 2, ps)[7] == "0,1,2"  # default: all
 
 
 def test_script_is_valid_posix_sh():
@@ -66,10 +81,16 @@ def test_exec_deadline_covers_both_passes():
 # Stubs in front of PATH (busybox sh would run its own ping and nc applets instead). The
 # stub ping answers from a per-address script of outcomes: each call takes the next one.
 STUBS = {
-    "getent": 'echo "10.1.0.$(echo "$2" | sed "s/[^0-9]//g" | cut -c1-3) STREAM $2"',
-    "ping": '''addr=$5; f="$STUB_DIR/ping.$addr"; n=$(cat "$f" 2>/dev/null || echo 0); echo $((n + 1)) > "$f"
+    "getent": '''echo "$2" >> "$STUB_DIR/getent"; n=$(echo "$2" | sed "s/[^0-9]//g" | cut -c1-3)
+case " $NXDOMAIN " in *" $n "*) exit 2 ;; esac
+echo "10.1.0.$n STREAM $2"; case " $TWINS " in *" $n "*) echo "10.1.0.9$n STREAM $2" ;; esac''',
+    # like busybox's and iputils' ping, it resolves a name itself and names the address
+    "ping": '''addr=$5; case "$addr" in *[!0-9.]*) n=$(echo "$addr" | sed "s/[^0-9]//g" | cut -c1-3)
+  case " $NXDOMAIN " in *" $n "*) echo "ping: bad address '$addr'"; exit 1 ;; esac
+  addr=10.1.0.$n ;; esac
+f="$STUB_DIR/ping.$addr"; n=$(cat "$f" 2>/dev/null || echo 0); echo $((n + 1)) > "$f"
 plan=$(eval echo "\\${PLAN_$(echo "$addr" | tr . _)}"); step=$(echo "$plan" | cut -d, -f$((n + 1)))
-echo "PING $addr ($addr): 56 data bytes"
+echo "PING $5 ($addr): 56 data bytes"
 case "${step:-ok}" in
   ok) echo "64 bytes from $addr: seq=0 ttl=64 time=0.250 ms"; exit 0 ;;
   lost) echo "1 packets transmitted, 0 packets received, 100% packet loss"; exit 1 ;;
@@ -79,18 +100,18 @@ esac''',
 SH = [s for s in ("sh", "bash") if shutil.which(s)]
 
 
-def run_probe(tmp_path, shell, method, ports, n, plan=None):
+def run_probe(tmp_path, shell, method, ports, n, plan=None, full="", env_=None):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     for tool, body in STUBS.items():
         (bin_dir / tool).write_text("#!/bin/sh\n" + body + "\n")
         (bin_dir / tool).chmod(0o755)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", STUB_DIR=str(tmp_path))
-    env.update({f"PLAN_10_1_0_{i}": steps for i, steps in (plan or {}).items()})
+    env.update({f"PLAN_10_1_0_{i}": steps for i, steps in (plan or {}).items()}, **(env_ or {}))
     args = []
     for i in range(n):
         args += [str(i), f"j-{i}.s", f"j-{i}.s.ns.svc.cluster.local"]
-    res = subprocess.run([shell, "-c", peers.PROBE_SCRIPT, "ijob-probe", method, ports, "1", *args],
+    res = subprocess.run([shell, "-c", peers.PROBE_SCRIPT, "ijob-probe", method, ports, "1", full or "-", *args],
                          env=env, capture_output=True, text=True, timeout=60)
     assert res.stdout.rstrip().endswith("DONE"), res.stderr
     calls = {f.name[5:]: int(f.read_text()) for f in tmp_path.glob("ping.*")}
@@ -111,6 +132,38 @@ def test_a_lost_echo_is_tried_again_and_a_dead_peer_still_fails(tmp_path, shell)
     res, calls, _ = run_probe(tmp_path, shell, "icmp", "0", 3, plan={1: "lost,ok", 2: "lost,lost"})
     assert [r.code for r in res] == ["ok", "ok", "timeout"]
     assert calls == {"10.1.0.0": 1, "10.1.0.1": 2, "10.1.0.2": 2}
+
+
+def resolved(tmp_path):
+    """The names the stub getent (the full resolver) was asked for."""
+    f = tmp_path / "getent"
+    return f.read_text().split() if f.exists() else []
+
+
+@pytest.mark.parametrize("shell", SH)
+def test_ping_resolves_the_names_and_only_the_given_ones_are_resolved_fully(tmp_path, shell):
+    res, calls, _ = run_probe(tmp_path, shell, "icmp", "0", 4, full="1,3", env_={"TWINS": "1 2"})
+    assert [(r.code, r.addresses) for r in res] == [
+        ("ok", ["10.1.0.0"]), ("ok", ["10.1.0.1", "10.1.0.91"]), ("ok", ["10.1.0.2"]), ("ok", ["10.1.0.3"])]
+    assert sorted(resolved(tmp_path)) == ["j-1.s", "j-3.s"]  # the others: one ping each, nothing else
+    assert sorted(calls.values()) == [1] * 4
+
+
+@pytest.mark.parametrize("shell", SH)
+def test_a_name_that_does_not_resolve_is_still_nxdomain(tmp_path, shell):
+    res, calls, _ = run_probe(tmp_path, shell, "icmp", "0", 3, env_={"NXDOMAIN": "1"})
+    assert [r.code for r in res] == ["ok", "nxdomain", "ok"] and res[1].detail == "j-1.s"
+    assert resolved(tmp_path) == ["j-1.s"]  # ping could not resolve it: the resolver decided
+    assert "10.1.0.1" not in calls
+
+
+@pytest.mark.parametrize("shell", SH)
+def test_a_pair_that_timed_out_is_resolved_fully_on_its_second_pass(tmp_path, shell):
+    res, calls, _ = run_probe(tmp_path, shell, "icmp", "0", 3, plan={2: "lost,lost"},
+                              env_={"TWINS": "2"})
+    assert [r.code for r in res] == ["ok", "ok", "timeout"]
+    assert res[2].addresses == ["10.1.0.2", "10.1.0.92"]  # the evidence: both addresses
+    assert resolved(tmp_path) == ["j-2.s"] and calls["10.1.0.2"] == 2
 
 
 @pytest.mark.parametrize("shell", SH)
@@ -144,7 +197,7 @@ def test_nslookup_answers_old_and_new_are_read_without_the_servers_address(tmp_p
     args = []
     for i in range(4):
         args += [str(i), f"j-{i}.s", f"j-{i}.s.ns.svc.cluster.local"]
-    argv = [shutil.which(shell), "-c", peers.PROBE_SCRIPT, "ijob-probe", "dns", "0", "1", *args]
+    argv = [shutil.which(shell), "-c", peers.PROBE_SCRIPT, "ijob-probe", "dns", "0", "1", "-", *args]
     res = subprocess.run(argv, env={"PATH": str(bin_dir)}, capture_output=True, text=True, timeout=60)
     got = parse_output(0, res.stdout, [0, 1, 2, 3])
     assert [(r.code, r.addresses) for r in got] == [
