@@ -124,6 +124,8 @@ class IndexedJob:
     slices: Optional[list[Obj]] = None  # None: not read (no Service, or forbidden)
     notes: list[str] = field(default_factory=list)  # what could not be read, for the user
     pods_version: Optional[str] = None  # the resourceVersion of the pods' LIST
+    _groups: Optional[tuple[tuple[int, int], dict[int, list[Obj]]]] = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -167,14 +169,22 @@ class IndexedJob:
         """Whether index is one of 0..completions-1."""
         return 0 <= index < self.completions
 
+    def groups(self) -> dict[int, list[Obj]]:
+        """The pods by index, grouped once per pods list (so asking for every index of
+        a 10,000-pod job is linear, not a scan of all pods per index)."""
+        key = (id(self.pods), len(self.pods))
+        if self._groups is None or self._groups[0] != key:
+            self._groups = (key, by_index(self.pods))
+        return self._groups[1]
+
     def attempts(self, index: int) -> list[Obj]:
         """Every pod of an index, oldest first (attempt 1 is the first pod)."""
-        pods = [p for p in self.pods if pod_index(p) == index]
-        return sorted(pods, key=lambda p: p["metadata"].get("creationTimestamp") or "")
+        return sorted(self.groups().get(index, []),
+                      key=lambda p: p["metadata"].get("creationTimestamp") or "")
 
     def current_pod(self, index: int) -> Optional[Obj]:
         """The index's current pod: live first, then succeeded, newest first."""
-        return current(p for p in self.pods if pod_index(p) == index)
+        return current(self.groups().get(index, []))
 
     def short_name(self, index: int) -> Optional[str]:
         """`<job>-<i>.<subdomain>`, None without a subdomain."""
