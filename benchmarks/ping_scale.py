@@ -16,7 +16,8 @@ the plugin's own `ping` command, run in this process with the exec call wrapped 
 Where this machine exposes the kernel's neighbour (ARP) table (/proc/net/stat/arp_cache:
 the local cluster's node is this machine), each run also shows the table's size and how
 often it was full during the run: a full table leaves ARP requests unanswered, which
-`ping` cannot tell from a network that drops packets.
+`ping` cannot tell from a network that drops packets. Last on each line: the machine's
+1-minute load average after the run (the local cluster shares this machine's CPUs).
 """
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def one_run(kubeconfig: str, namespace: str, job: str, extra: list[str]) -> dict
     return {"wall": wall, "code": code, "pairs": len(doc["pairs"]), "bad": bad, "t": t,
             "api": (t.first_request or start) - start,
             "arp": (after[0], after[1] - before[1]) if before and after else None,
-            "warnings": doc["warnings"]}
+            "warnings": doc["warnings"], "load": os.getloadavg()[0]}
 
 
 def report(i: int, r: dict[str, Any]) -> str:
@@ -129,7 +130,7 @@ def report(i: int, r: dict[str, Any]) -> str:
             f"  retried {t.retried:>3}   api {r['api']:.2f}s  exec set-up {max(t.setup, default=0):.2f}s"
             f" (median {sorted(t.setup)[len(t.setup) // 2] if t.setup else 0:.2f})"
             f"  probes {max(t.script, default=0):.2f}s  tear-down {max(t.teardown, default=0):.2f}s"
-            f"  parsing {t.parse * 1000:.1f}ms{arp}")
+            f"  parsing {t.parse * 1000:.1f}ms{arp}   load {r['load']:.1f}")
 
 
 def setup_job(kubeconfig: str, namespace: str, job: str, n: int, image: str) -> None:
