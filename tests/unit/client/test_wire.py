@@ -58,11 +58,18 @@ def test_strings_that_look_like_the_end_stay_inside():
 
 
 def test_another_field_order_is_left_alone():
-    # managedFields amid other metadata, an object without spec: nothing may be lost
+    # managedFields amid other metadata, metadata last in an object: nothing may be lost
     a = synthetic.pod(0)
     meta = a["metadata"]
     a["metadata"] = {"name": meta.pop("name"), "managedFields": meta.pop("managedFields"), **meta}
-    b = {"metadata": {"name": "b", "managedFields": [{"manager": "m"}]}, "data": {"k": "v"}}
+    b = {"data": {"k": "v"}, "metadata": {"name": "b", "managedFields": [{"manager": "m"}]}}
     body = compact({"items": [a, b, synthetic.pod(2)]})
     got = json.loads(without_managed_fields(body))["items"]
     assert got[:2] == [a, b] and got[2] == unmanaged([synthetic.pod(2)])[0]
+
+
+def test_objects_without_spec_lose_their_managed_fields_too():
+    event = {"metadata": {"name": "e", "managedFields": [{"manager": "m", "fieldsV1": {
+        "f:count": {}}}]}, "involvedObject": {"kind": "Pod", "uid": "u"}, "reason": "Scheduled"}
+    body = compact({"kind": "EventList", "metadata": {}, "items": [event, event]})
+    assert json.loads(without_managed_fields(body))["items"] == unmanaged([event, event])
