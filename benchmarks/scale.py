@@ -36,9 +36,11 @@ def record(figure: str, value: str, baseline: str = "", verdict: str = "") -> No
 
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, str]:
-    """Wall seconds, peak RSS (MB, from the child's own rusage via wait4), stdout, stderr."""
+    """Wall seconds, peak RSS (MB, from the child's own rusage via wait4), stdout, stderr.
+    Run in the env's PYTHONPATH, so `-m kubectl_ijob` is that tree's plugin (not the cwd's)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    cwd = (env or {}).get("PYTHONPATH") or None
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
     chunks: dict[str, bytes] = {}
 
     def drain(name: str, stream) -> None:
@@ -60,10 +62,12 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[fl
 class Bench:
     """The plugin and kubectl bound to one kubeconfig and a namespace of the benchmark's own."""
 
-    def __init__(self, image: str) -> None:
+    def __init__(self, image: str, before: str | None = None) -> None:
         self.ns = f"ijob-scale-{uuid.uuid4().hex[:6]}"
         self.image = image
         self.env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(ROOT))
+        # another checkout of the plugin (git worktree add DIR REV), measured beside this one
+        self.before = dict(self.env, PYTHONPATH=before) if before else None
 
     def kubectl(self, *args: str) -> list[str]:
         return ["kubectl", "--kubeconfig", KUBECONFIG, "-n", self.ns, *args]
@@ -71,13 +75,38 @@ class Bench:
     def ijob(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "kubectl_ijob", "--kubeconfig", KUBECONFIG, "-n", self.ns, *args]
 
-    def run(self, argv: list[str]) -> tuple[float, int, str, str]:
-        return run_measured(argv, self.env)
+    def run(self, argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str, str]:
+        return run_measured(argv, env or self.env)
 
-    def median(self, argv: list[str], runs: int = 3) -> tuple[float, int, str]:
+    def median(self, argv: list[str], runs: int = 3,
+               env: dict[str, str] | None = None) -> tuple[float, int, str]:
         """Median wall time and the largest peak RSS over `runs` runs."""
-        results = [self.run(argv) for _ in range(runs)]
+        results = [self.run(argv, env) for _ in range(runs)]
         return statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][3]
+
+    def requests(self, *args: str) -> int:
+        """API requests of one plugin command (its -v request lines)."""
+        err = self.run(self.ijob(*args, "-v"))[3]
+        return sum(1 for line in err.splitlines() if re.match(r"(GET|POST|PATCH|DELETE) ", line))
+
+    def where(self, *args: str, options: tuple[str, ...] = ()) -> dict:
+        """benchmarks/where.py's stages of one plugin command."""
+        argv = [sys.executable, "-m", "benchmarks.where", *options, "--", "--kubeconfig",
+                KUBECONFIG, "-n", self.ns, *args]
+        return json.loads(self.run(argv)[2].strip().splitlines()[-1])
+
+    def compare(self, label: str, args: tuple[str, ...], runs: int = 3,
+                baseline: float | None = None) -> float:
+        """Record a command's wall, peak RSS and requests, and the before tree's beside it."""
+        wall, rss, _ = self.median(self.ijob(*args), runs)
+        ratio = f"{wall / baseline:.2f}x kubectl" if baseline else ""
+        record(label, f"{wall * 1000:.0f} ms", f"peak RSS {rss} MB, {self.requests(*args)} requests",
+               ratio)
+        if self.before:
+            old, old_rss, _ = self.median(self.ijob(*args), runs, self.before)
+            ratio = f"{old / baseline:.2f}x kubectl" if baseline else ""
+            record(f"{label} (before)", f"{old * 1000:.0f} ms", f"peak RSS {old_rss} MB", ratio)
+        return wall
 
     def job(self, name: str) -> dict:
         return json.loads(subprocess.run(self.kubectl("get", "job", name, "-o", "json"), capture_output=True,
@@ -109,61 +138,78 @@ def bench_create(b: Bench, n: int) -> None:
 
 
 def bench_status(b: Bench, n: int) -> None:
-    base_job = b.median(b.kubectl("get", "job", "big"))
-    base_pods = b.median(b.kubectl("get", "pods", "-l", "batch.kubernetes.io/job-name=big"))
+    base_job = b.median(b.kubectl("get", "job", "big"), 5)
+    base_pods = b.median(b.kubectl("get", "pods", "-l", "batch.kubernetes.io/job-name=big"), 5)
     base = base_job[0] + base_pods[0]
-    wall, rss, _ = b.median(b.ijob("status", "big"))
     record(f"status, {n} indexes: kubectl get job + get pods -l", f"{base * 1000:.0f} ms",
            f"peak RSS {max(base_job[1], base_pods[1])} MB")
-    record(f"status, {n} indexes: kubectl ijob status", f"{wall * 1000:.0f} ms",
-           "vs the two kubectl commands", f"{wall / base:.2f}x (target <= 1.0x)")
-    record(f"status, {n} indexes: peak RSS", f"{rss} MB", "target <= 250 MB", "ok" if rss <= 250 else "over")
-    _, _, _, err = b.run(b.ijob("status", "big", "-v"))
-    requests = [line for line in err.splitlines() if re.search(r"\b(GET|LIST|POST)\b", line)]
-    record(f"status, {n} indexes: API requests", str(len(requests)), "incl. LIST pages", "")
+    wall = b.compare(f"status, {n} indexes", ("status", "big"), 5, base)
+    verdict = "ok" if wall <= base else "over"
+    record(f"status, {n} indexes: target", f"{wall / base:.2f}x", "target <= 1.0x, <= 250 MB", verdict)
     raw = subprocess.run(b.kubectl("get", "--raw", f"/api/v1/namespaces/{b.ns}/pods?labelSelector="
                                    "batch.kubernetes.io%2Fjob-name%3Dbig"), capture_output=True).stdout
     record(f"status, {n} indexes: bytes of the pod LIST", f"{len(raw) / 2**20:.1f} MiB", "", "")
-    wide = b.median(b.ijob("status", "big", "-o", "json"))
-    record(f"status -o json, {n} indexes", f"{wide[0] * 1000:.0f} ms", f"peak RSS {wide[1]} MB", "")
+    b.compare(f"status -o json, {n} indexes", ("status", "big", "-o", "json"), 3, base)
+    for options in ((), ("--page", "1000"), ("--page", "5000"), ("--gzip",), ("--rv0",)):
+        st = b.where("status", "big", options=options)
+        record(f"where status's time goes ({' '.join(options) or 'as shipped: page 500'})",
+               f"{st.pop('wall ms')} ms", f"{st.pop('requests')} requests, "
+               f"{st.pop('bytes received') / 2**20:.1f} MiB received",
+               ", ".join(f"{k} {v} ms" for k, v in st.items()))
 
 
 def bench_readers(b: Bench, n: int, jobs: int = 50) -> None:
-    for cmd, label in ((("hosts", "big"), "hosts"), (("describe", "big"), "describe"),
-                       (("wait", "big", "--for=peers", "--timeout=600s"), "wait --for=peers"),
-                       (("owners", "big"), "owners")):
-        wall, rss, _ = b.median(b.ijob(*cmd), runs=1 if label == "wait --for=peers" else 3)
-        record(f"{label}, {n} indexes", f"{wall * 1000:.0f} ms", f"peak RSS {rss} MB", "")
+    b.compare(f"hosts, {n} indexes", ("hosts", "big"))
+    b.compare(f"describe, {n} indexes", ("describe", "big"))
+    wall, rss, _ = b.median(b.ijob("wait", "big", "--for=peers", "--timeout=600s"), runs=1)
+    record(f"wait --for=peers, {n} indexes", f"{wall * 1000:.0f} ms", f"peak RSS {rss} MB", "")
+    b.compare(f"owners, {n} indexes", ("owners", "big"))
     for i in range(jobs - 1):
         b.run(b.ijob("create", f"small-{i}", "--image", b.image, "--completions", "2", *FAKE_POOL,
                      "--", "sleep", "86400"))
-    wall, rss, _ = b.median(b.ijob("list", "-A"))
-    base = b.median(b.kubectl("get", "jobs", "-A"))[0]
-    record(f"list -A with {jobs} jobs ({n + 2 * (jobs - 1)} pods)", f"{wall * 1000:.0f} ms",
-           f"kubectl get jobs -A {base * 1000:.0f} ms", f"{wall / base:.2f}x")
+    until(lambda: all(j.get("status", {}).get("ready") == 2 for j in json.loads(subprocess.run(
+        b.kubectl("get", "jobs", "-o", "json"), capture_output=True, text=True).stdout)["items"]
+        if j["metadata"]["name"].startswith("small-")), 600)
+    walls: dict[str, list[float]] = {"ijob": [], "kubectl": []}
+    for _ in range(5):  # alternating, on a settled cluster
+        walls["ijob"].append(b.run(b.ijob("list", "-A"))[0])
+        walls["kubectl"].append(b.run(b.kubectl("get", "jobs", "-A"))[0])
+    base = statistics.median(walls["kubectl"])
+    b.compare(f"list -A with {jobs} jobs ({n + 2 * (jobs - 1)} pods)", ("list", "-A"), 5, base)
+    record(f"list -A: kubectl get jobs -A", f"{base * 1000:.0f} ms", "median of 5, alternating",
+           f"ijob {statistics.median(walls['ijob']) * 1000:.0f} ms")
+    st = b.where("list", "-A")
+    record("where list -A's time goes", f"{st.pop('wall ms')} ms",
+           f"{st.pop('requests')} requests, {st.pop('bytes received') / 1024:.0f} KiB received",
+           ", ".join(f"{k} {v} ms" for k, v in st.items()))
 
 
-def bench_watch(b: Bench, n: int, seconds: int) -> None:
-    """status -w while pods end in batches: its RSS sampled every 5 s must stay flat."""
+def bench_watch(b: Bench, n: int, seconds: int, env: dict[str, str] | None = None,
+                label: str = "", first: int = 0, per_step: int = 20) -> int:
+    """status -w while pods end in batches of per_step indexes every 5 s: its RSS sampled
+    every 5 s must stay flat. Returns the next index not yet ended."""
     proc = subprocess.Popen(b.ijob("status", "big", "-w"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=b.env)
+                            stderr=subprocess.DEVNULL, env=env or b.env)
     samples: list[int] = []
     t0 = time.monotonic()
-    batch = 0
+    batch = first
+    time.sleep(15)  # the first LIST and table
     while time.monotonic() - t0 < seconds and proc.poll() is None:
-        sel = f"batch.kubernetes.io/job-name=big,batch.kubernetes.io/job-completion-index in ({batch})"
+        indexes = ",".join(str(i) for i in range(batch, batch + per_step))
+        sel = f"batch.kubernetes.io/job-name=big,batch.kubernetes.io/job-completion-index in ({indexes})"
         subprocess.run(b.kubectl("annotate", "pods", "-l", sel, "ijob-test/exit-code=0", "--overwrite"),
                        capture_output=True)
-        batch += 1
+        batch += per_step
         time.sleep(5)
         status = Path(f"/proc/{proc.pid}/status").read_text()
         samples.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024)
     proc.terminate()
     proc.wait()
     if samples:
-        record(f"status -w, {n} indexes, {seconds} s of churn: RSS", f"{samples[0]} -> {samples[-1]} MB",
-               f"max {max(samples)} MB over {len(samples)} samples",
+        record(f"status -w{label}, {n} indexes, {seconds} s of churn ({per_step} pods end every 5 s): RSS",
+               f"{samples[0]} -> {samples[-1]} MB", f"max {max(samples)} MB over {len(samples)} samples",
                "flat" if samples[-1] <= samples[len(samples) // 2] * 1.1 else "growing")
+    return batch
 
 
 def write(path: Path, n: int) -> None:
@@ -184,15 +230,21 @@ def main() -> int:
     ap.add_argument("--churn", type=int, default=120, help="seconds of status -w under churn")
     ap.add_argument("--image", default="localhost/ijob-test/busybox:1.36")
     ap.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
+    ap.add_argument("--before", metavar="DIR",
+                    help="a checkout of an earlier plugin (git worktree add DIR REV) to measure beside")
+    ap.add_argument("--skip-watch", action="store_true")
     args = ap.parse_args()
-    b = Bench(args.image)
+    b = Bench(args.image, args.before)
     subprocess.run(["kubectl", "--kubeconfig", KUBECONFIG, "create", "namespace", b.ns], check=True,
                    capture_output=True)
     try:
         bench_create(b, args.indexes)
         bench_status(b, args.indexes)
         bench_readers(b, args.indexes)
-        bench_watch(b, args.indexes, args.churn)
+        if not args.skip_watch:
+            at = bench_watch(b, args.indexes, args.churn)
+            if b.before:
+                bench_watch(b, args.indexes, args.churn, b.before, " (before)", at)
     finally:
         subprocess.run(["kubectl", "--kubeconfig", KUBECONFIG, "delete", "namespace", b.ns, "--wait=false"],
                        capture_output=True)
