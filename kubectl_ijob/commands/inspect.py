@@ -121,10 +121,12 @@ def watch(client: KubeClient, name: str, on_change: Callable[[IndexedJob], None]
     again: the pods are not re-listed, 47 MiB at 10,000). Only a watch that expires
     (410 Gone) or fails is answered by listing again, so nothing is missed and a quiet
     job is not re-listed every window. Pods are kept by uid as status_view projects them,
-    so memory stays flat under churn. Ctrl-C propagates as KeyboardInterrupt to app.main.
+    so memory stays flat under churn; the events that arrive during a redraw are applied
+    together before the next one. Ctrl-C propagates as KeyboardInterrupt to app.main.
     """
     from kubectl_ijob.client.errors import Unreachable
     from kubectl_ijob.commands.snapshot import snapshot, with_service
+    from kubectl_ijob.commands.stream import batches
     from kubectl_ijob.domain.model import IndexedJob
     from kubectl_ijob.domain.projection import status_view
 
@@ -134,12 +136,12 @@ def watch(client: KubeClient, name: str, on_change: Callable[[IndexedJob], None]
     version = model.pods_version
     while not model.finished:
         try:
-            for kind, obj, version in pod_events(client, model.selector_string, version):
-                if kind == "ERROR":  # 410 Gone: list again below
+            for batch in batches(pod_events(client, model.selector_string, version)):
+                changed, version, gone = apply_batch(pods, batch, version)
+                if gone:  # 410 Gone: list again below
                     break
-                if kind == "BOOKMARK":
+                if not changed:
                     continue
-                apply_event(pods, kind, status_view(obj))
                 model = IndexedJob(client.get_job(model.name), list(pods.values()),
                                    model.service, model.slices, model.notes, version)
                 on_change(model)
@@ -172,6 +174,23 @@ def pod_events(client: KubeClient, selector: str, version: Optional[str]
         version = (obj.get("metadata") or {}).get("resourceVersion") or version
         if kind in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
             yield kind, obj, version
+
+
+def apply_batch(pods: dict[Optional[str], Obj], batch: list[tuple[str, Obj, Optional[str]]],
+                version: Optional[str]) -> tuple[bool, Optional[str], bool]:
+    """Apply a batch of pod_events: (whether a pod changed, the version to resume from,
+    whether the watch failed with 410 Gone - the events before it are applied)."""
+    from kubectl_ijob.domain.projection import status_view
+
+    changed = False
+    for kind, obj, seen in batch:
+        if kind == "ERROR":
+            return changed, version, True
+        version = seen
+        if kind != "BOOKMARK":
+            apply_event(pods, kind, status_view(obj))
+            changed = True
+    return changed, version, False
 
 
 def apply_event(pods: dict[Optional[str], Obj], kind: str, pod: Obj) -> None:

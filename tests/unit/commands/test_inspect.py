@@ -96,3 +96,32 @@ def test_a_closed_window_resumes_the_watch_without_listing_again():
                                                           "example-job-1-abcde"]
     assert last.pods[1]["status"]["phase"] == "Succeeded"  # replaced by uid, not appended
     assert all("managedFields" not in p["metadata"] for p in last.pods)  # kept projected
+
+
+class BurstClient(WindowClient):
+    """Five changes of pod 1 at once in the first window; the Job ends in the second."""
+
+    def get_job(self, name, namespace=None):
+        self.gets += 1
+        done = len(self.watches) >= 2
+        return job(completions=2, conditions=[{"type": "Complete", "status": "True"}] if done else [])
+
+    def watch_pods(self, selector, resource_version, namespace=None, timeout=300):
+        self.watches.append(resource_version)
+        if len(self.watches) == 1:
+            for n in range(5):
+                changed = pod(1, "Running", restarts=n)
+                changed["metadata"]["resourceVersion"] = f"rv-{n}"
+                yield {"type": "MODIFIED", "object": changed}
+
+
+def test_events_that_arrive_during_a_redraw_are_drawn_together():
+    import time
+
+    kube = BurstClient()
+    seen = []
+    watch(kube, "example-job", lambda m: (seen.append(m), time.sleep(0.2)), sleep=lambda s: None)
+    # one per event would be 1 + 5 + 2 (the first draw, the events, two closed windows)
+    assert len(seen) <= 5
+    assert kube.watches == ["rv-list", "rv-4"]
+    assert seen[-1].pods[1]["status"]["containerStatuses"][0]["restartCount"] == 4
