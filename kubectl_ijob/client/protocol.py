@@ -56,8 +56,9 @@ class KubeClient(Protocol):
     def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[Obj]:
         """The EndpointSlices of a Service."""
 
-    def list_events(self, namespace: Optional[str] = None) -> list[Obj]:
-        """Events of the namespace."""
+    def list_events(self, namespace: Optional[str] = None,
+                    view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        """Events of the namespace (view as list_pods)."""
 
     def create(self, obj: Obj, dry_run: bool = False) -> Obj:
         """POST one object."""

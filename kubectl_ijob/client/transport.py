@@ -237,8 +237,9 @@ class Client:
         return self.list_of("EndpointSlice", namespace or self.namespace,
                          f"kubernetes.io/service-name={service}")
 
-    def list_events(self, namespace: Optional[str] = None) -> Listing:
-        return self.list_of("Event", namespace or self.namespace)
+    def list_events(self, namespace: Optional[str] = None, view: Optional[View] = None) -> Listing:
+        """Events of the namespace; view: what of each event to keep (see paginate)."""
+        return self.paginate(path("Event", namespace or self.namespace), {}, view)
 
     # ------------------------------------------------------------ writes
 

@@ -249,7 +249,7 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
     """describe NAME: the model plus events and what NetworkPolicies do to the peers."""
     from kubectl_ijob.commands.snapshot import side_query, snapshot
     from kubectl_ijob.domain.netpol import policy_findings
-    from kubectl_ijob.domain.projection import status_view
+    from kubectl_ijob.domain.projection import status_view, unmanaged
     from kubectl_ijob.domain.status import model_rows, summarize
     from kubectl_ijob.render import documents
     from kubectl_ijob.commands.jobapi import kueue_workloads
@@ -260,8 +260,8 @@ def run_describe(name: str, output: str, client: KubeClient) -> None:
 
     model = snapshot(client, name, view=status_view)
     uids = {model.uid} | {p["metadata"]["uid"] for p in model.pods}
-    events = [e for e in side_query(model, lambda: client.list_events(), "events") or []
-              if (e.get("involvedObject") or {}).get("uid") in uids]
+    listed = side_query(model, lambda: client.list_events(view=unmanaged), "events") or []
+    events = [e for e in listed if (e.get("involvedObject") or {}).get("uid") in uids]
     events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
     namespace = model.namespace or client.namespace
     policies = side_query(model, lambda: client.list_of("NetworkPolicy", namespace),

@@ -21,6 +21,14 @@ STATUS_FIELDS = ("phase", "reason", "podIP", "conditions", "containerStatuses",
                  "initContainerStatuses")
 
 
+def unmanaged(obj: Obj) -> Obj:
+    """The object without metadata.managedFields, for what is read whole (events)."""
+    meta = obj.get("metadata")
+    if not meta or "managedFields" not in meta:
+        return obj
+    return dict(obj, metadata={k: v for k, v in meta.items() if k != "managedFields"})
+
+
 def _names(containers: Any) -> Any:
     """Containers by name only (None and [] stay as they are)."""
     if not containers:

@@ -61,8 +61,10 @@ class FakeClient:
     def list_endpoint_slices(self, service: str, namespace: Optional[str] = None) -> list[Obj]:
         return self.list_of("EndpointSlice", namespace)
 
-    def list_events(self, namespace: Optional[str] = None) -> list[Obj]:
-        return self.list_of("Event", namespace)
+    def list_events(self, namespace: Optional[str] = None,
+                    view: Optional[Callable[[Obj], Obj]] = None) -> list[Obj]:
+        events = self.list_of("Event", namespace)
+        return [view(e) for e in events] if view else events
 
     def create(self, obj: Obj, dry_run: bool = False) -> Obj:
         if not dry_run:

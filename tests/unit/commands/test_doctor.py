@@ -40,7 +40,7 @@ class Cluster(FakeClient):
         self._guard("endpointslices")
         return copy.deepcopy(self.ev.slices or [])
 
-    def list_events(self, namespace=None):
+    def list_events(self, namespace=None, view=None):
         self._guard("events")
         return copy.deepcopy(self.ev.events or []) + [
             {"kind": "Event", "reason": "Other", "involvedObject": {"uid": "someone-else"}}]

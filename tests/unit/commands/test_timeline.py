@@ -51,7 +51,7 @@ def test_svg_to_stdout_replaces_the_chart(capsys):
 
 
 class NoEvents(FakeClient):
-    def list_events(self, namespace=None):
+    def list_events(self, namespace=None, view=None):
         raise Forbidden(403, "Forbidden", 'events is forbidden: User "u" cannot list resource "events"')
 
 

@@ -13,7 +13,7 @@ import pytest
 from benchmarks import synthetic
 from kubectl_ijob.domain import ownership
 from kubectl_ijob.domain.jobfate import fate
-from kubectl_ijob.domain.projection import status_view
+from kubectl_ijob.domain.projection import status_view, unmanaged
 from kubectl_ijob.domain.status import index_rows, summarize
 from kubectl_ijob.render import documents
 from kubectl_ijob.render.describe import describe_text
@@ -96,3 +96,17 @@ def test_the_projection_keeps_a_fifth_of_a_real_pod():
     assert slim["metadata"]["labels"] == p["metadata"]["labels"]
     assert slim["spec"]["containers"] == [{"name": "worker"}]
     assert len(json.dumps(slim)) < len(json.dumps(p)) / 3
+
+
+def test_describe_reads_events_without_their_managed_fields():
+    ev = healthy()
+    rows = index_rows(ev.job, ev.pods, "cluster.local", ev.services[0], ev.slices)
+    summary = summarize(ev.job, ev.services[0])
+    events = copy.deepcopy(ev.events)
+    for e in events:
+        e.setdefault("metadata", {})["managedFields"] = [{"manager": "kube-scheduler"}]
+    kept = [unmanaged(e) for e in events]
+    assert all("managedFields" not in e["metadata"] for e in kept) and events[0] != kept[0]
+    for out in (lambda es: describe_text(ev.job, summary, rows, es, NOW),
+                lambda es: json.dumps(documents.describe_document(summary, rows, [], None, es))):
+        assert out(kept) == out(events)
