@@ -233,6 +233,7 @@ def main() -> int:
     ap.add_argument("--before", metavar="DIR",
                     help="a checkout of an earlier plugin (git worktree add DIR REV) to measure beside")
     ap.add_argument("--skip-watch", action="store_true")
+    ap.add_argument("--before-watch", action="store_true", help="status -w of --before's tree too")
     args = ap.parse_args()
     b = Bench(args.image, args.before)
     subprocess.run(["kubectl", "--kubeconfig", KUBECONFIG, "create", "namespace", b.ns], check=True,
@@ -243,7 +244,7 @@ def main() -> int:
         bench_readers(b, args.indexes)
         if not args.skip_watch:
             at = bench_watch(b, args.indexes, args.churn)
-            if b.before:
+            if b.before and args.before_watch:
                 bench_watch(b, args.indexes, args.churn, b.before, " (before)", at)
     finally:
         subprocess.run(["kubectl", "--kubeconfig", KUBECONFIG, "delete", "namespace", b.ns, "--wait=false"],
