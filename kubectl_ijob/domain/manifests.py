@@ -89,10 +89,15 @@ def check_job_name(name: str, completions: int) -> None:
 
 
 def resolve_counts(spec: CreateSpec) -> tuple[int, int]:
-    """Completions and parallelism after defaults (items count, then 1; parallelism = completions)."""
+    """Completions and parallelism after defaults (the -f Job's own, then the items count,
+    then 1; parallelism = completions)."""
     check_positive(spec.completions, "--completions")
     check_positive(spec.parallelism, "--parallelism")
-    completions = spec.completions
+    base = (spec.job_base or {}).get("spec") or {}
+    completions = spec.completions if spec.completions is not None else \
+        _manifest_count(base, "completions")
+    given = spec.parallelism if spec.parallelism is not None else \
+        _manifest_count(base, "parallelism")
     if spec.items is not None:
         if completions is not None and completions != len(spec.items):
             raise usage(f"--completions={completions} does not match the {len(spec.items)} "
@@ -100,15 +105,23 @@ def resolve_counts(spec: CreateSpec) -> tuple[int, int]:
         completions = len(spec.items)
     if completions is None:
         completions = 1
-    parallelism = spec.parallelism if spec.parallelism is not None else completions
+    parallelism = given if given is not None else completions
     if parallelism > MAX_INDEXED_PARALLELISM:
-        if spec.parallelism is None:
+        if given is None:
             raise usage(f"--completions={completions} needs --parallelism of at most "
                         f"{MAX_INDEXED_PARALLELISM}: parallelism defaults to completions, and "
                         f"the API server allows at most {MAX_INDEXED_PARALLELISM} for an Indexed Job")
         raise usage(f"--parallelism must be at most {MAX_INDEXED_PARALLELISM} for an Indexed "
                     f"Job, got {parallelism}")
     return completions, parallelism
+
+
+def _manifest_count(job_spec: dict[str, Any], field: str) -> Optional[int]:
+    """spec.completions or spec.parallelism of a -f Job (None when absent)."""
+    value = job_spec.get(field)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise usage(f"spec.{field} of the -f Job must be a positive integer, got {value!r}")
+    return value
 
 
 def validate(spec: CreateSpec) -> tuple[int, int]:

@@ -186,6 +186,32 @@ def test_from_manifest_job_keeps_spec_and_drops_generated():
     assert built["metadata"]["labels"] == {"keep": "y", m.MANAGED_BY: m.PLUGIN}
 
 
+def _manifest_job(**counts):
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+            "spec": {**counts, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+
+
+def test_a_manifests_counts_are_kept_unless_flags_say_otherwise():
+    """`create -f job.yaml` keeps the Job's completions and parallelism (they were reset to 1)."""
+    template, base = m.from_manifest(_manifest_job(completions=4, parallelism=2), "f.yaml")
+    kept = m.build_job(spec(name="j", image=None, template=template, job_base=base))["spec"]
+    assert (kept["completions"], kept["parallelism"]) == (4, 2)
+    flagged = m.build_job(spec(name="j", image=None, template=template, job_base=base,
+                               completions=6))["spec"]
+    assert (flagged["completions"], flagged["parallelism"]) == (6, 2)
+    template, base = m.from_manifest(_manifest_job(completions=3), "f.yaml")
+    assert m.resolve_counts(spec(template=template, job_base=base)) == (3, 3)
+
+
+@pytest.mark.parametrize("counts", [{"completions": "3"}, {"parallelism": 0},
+                                    {"completions": True}])
+def test_a_manifests_bad_counts_are_refused(counts):
+    template, base = m.from_manifest(_manifest_job(**counts), "f.yaml")
+    with pytest.raises(UsageError) as e:
+        m.resolve_counts(spec(template=template, job_base=base))
+    assert e.value.message.startswith(f"spec.{next(iter(counts))} of the -f Job must be a positive")
+
+
 @pytest.mark.parametrize("doc,msg", [
     ({"kind": "Deployment"}, "kind Deployment is not supported"),
     ({"kind": "Job", "spec": {"completionMode": "NonIndexed", "template": {}}}, "NonIndexed"),
