@@ -244,3 +244,65 @@ def test_detached_pod_answers_on_the_same_name(ijob, kubectl, busybox_image):
         "peers may reach the wrong pod"
     assert "not owned by the job" in text_of(found["several-addresses"])
     assert "belongs to no Job (released from this one)" in found["orphans"]["title"]
+
+
+LIMIT_RANGE = """
+apiVersion: v1
+kind: LimitRange
+metadata: {name: small}
+spec: {limits: [{type: Container, max: {cpu: 500m}}]}
+"""
+
+
+def test_limit_range_refuses_the_pods(ijob, kubectl, busybox_image):
+    assert kubectl("apply", "-f", "-", input=LIMIT_RANGE).returncode == 0
+    create(ijob, busybox_image, "big", "--completions", "2", "--limits", "cpu=1")
+    rc, found = wait_for(ijob, "big", "failed-create", "--no-ping")
+    assert rc == 1
+    text = text_of(found["failed-create"])
+    assert "maximum cpu usage per Container is 500m, but limit is 1" in text
+    assert "kubectl describe limitrange" in text
+
+
+def job_manifest(tmp_path, name: str, image: str, **pod_spec) -> str:
+    """A Job manifest for `create -f` whose pod spec has the given extra fields."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+        "spec": {"template": {"spec": {**pod_spec, "containers": [
+            {"name": "worker", "image": image, "imagePullPolicy": "IfNotPresent",
+             "command": SLEEP}]}}}}))
+    return str(path)
+
+
+def test_scheduling_gates_hold_the_pods(ijob, busybox_image, tmp_path):
+    manifest = job_manifest(tmp_path, "gated", busybox_image,
+                            schedulingGates=[{"name": "example.com/hold"}])
+    assert ijob("create", "-f", manifest, "--completions", "2").returncode == 0
+    rc, found = wait_for(ijob, "gated", "scheduling-gated", "--no-ping")
+    assert found["scheduling-gated"]["severity"] == "warning"
+    assert found["scheduling-gated"]["title"] == "2 pods held by scheduling gates example.com/hold"
+    assert rc == (1 if any(f["severity"] == "error" for f in found.values()) else 0)
+
+
+def test_straggler_that_starts_late_names_the_phase(ijob, busybox_image, tmp_path):
+    # Index 3's init container takes 45 s; the others start at once.
+    prep = {"name": "prep", "image": busybox_image, "imagePullPolicy": "IfNotPresent",
+            "command": ["sh", "-c", '[ "$JOB_COMPLETION_INDEX" != 3 ] || sleep 45']}
+    manifest = job_manifest(tmp_path, "late", busybox_image, initContainers=[prep])
+    assert ijob("create", "-f", manifest, "--completions", "4").returncode == 0
+    rc, found = wait_for(ijob, "late", "straggler-start", "--no-ping", timeout=150)
+    assert rc == 0  # a warning
+    finding = found["straggler-start"]
+    assert re.fullmatch(r"index 3 started \d+s after the median index", finding["title"])
+    assert "init containers took" in finding["evidence"][0]
+
+
+def test_straggler_that_runs_much_longer(ijob, busybox_image):
+    create(ijob, busybox_image, "long", "--completions", "4",
+           command=["sh", "-c", '[ "$JOB_COMPLETION_INDEX" != 3 ] || exec sleep 600; sleep 1'])
+    rc, found = wait_for(ijob, "long", "straggler-run", "--no-ping", timeout=150)
+    assert rc == 0
+    title = found["straggler-run"]["title"]
+    assert re.fullmatch(r"index 3 has run for \d+s; the median index finished in \d+s", title)
+
