@@ -78,39 +78,46 @@ def build(objs: list[Obj], cron: CronSpec) -> list[Obj]:
 
 # ---------------------------------------------------------------- reading
 
+CronShown = tuple  # (the CronJob, its runs, the run the index table shows or None)
+
+
+def shown(client: KubeClient, name: str, run: Optional[str]) -> CronShown:
+    """The CronJob NAME, its runs and which of them `status` shows (run None: none yet)."""
+    from kubectl_ijob.commands.cronruns import must_get_cronjob, runs
+    from kubectl_ijob.domain.cronjob import pick_run
+
+    cj = must_get_cronjob(client, name)
+    jobs = runs(client, cj)
+    return cj, jobs, pick_run(cj, jobs, run)["metadata"]["name"] if run else None
+
+
 def header(client: KubeClient, name: str, run: Optional[str], colour: bool) -> str:
     """The CronJob header of `status NAME [--run JOB]` (run None: the CronJob has none)."""
     import datetime as dt
 
-    from kubectl_ijob.commands.cronruns import must_get_cronjob, runs
-    from kubectl_ijob.domain.cronjob import pick_run
     from kubectl_ijob.render.cron import cron_header_text
 
-    cj = must_get_cronjob(client, name)
-    jobs = runs(client, cj)
-    shown = pick_run(cj, jobs, run)["metadata"]["name"] if run else None
-    return cron_header_text(cj, jobs, shown, dt.datetime.now(dt.timezone.utc), colour)
+    return cron_header_text(*shown(client, name, run), dt.datetime.now(dt.timezone.utc), colour)
 
 
-def status_header(client: KubeClient, name: str, run: Optional[str], shown: str,
-                  colour: bool) -> Optional[str]:
-    """When `status NAME` shows a run of the CronJob NAME, the CronJob's header."""
-    return None if run is None and shown == name else header(client, name, shown, colour)
+def status_cron(client: KubeClient, name: str, run: Optional[str],
+                model: Optional[IndexedJob]) -> Optional[CronShown]:
+    """What `status NAME` shows of the CronJob NAME: None when NAME is a Job; model None
+    when the CronJob has no runs."""
+    if model is not None and run is None and model.name == name:
+        return None
+    return shown(client, name, model.name if model is not None else None)
 
 
-def status_snapshot(client: KubeClient, name: str, run: Optional[str],
-                    colour: bool) -> Optional[IndexedJob]:
-    """The model `status` shows; None (the header printed) for a CronJob with no runs."""
+def status_snapshot(client: KubeClient, name: str, run: Optional[str]) -> Optional[IndexedJob]:
+    """The model `status` shows; None for a CronJob with no runs."""
     from kubectl_ijob.commands.snapshot import snapshot
     from kubectl_ijob.domain.cronjob import NoRuns
-    from kubectl_ijob.render.text import write
-
     from kubectl_ijob.domain.projection import status_view
 
     try:
         return snapshot(client, run or name, view=status_view)
     except NoRuns:
-        write(header(client, name, None, colour))
         return None
 
 

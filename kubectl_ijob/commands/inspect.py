@@ -1,10 +1,8 @@
 """Looking at Indexed Jobs: status (with -w), list, describe, owners, orphans."""
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
@@ -14,12 +12,9 @@ if TYPE_CHECKING:  # the rest loads when a command runs, not for --help
     import datetime as dt
 
     from kubectl_ijob.client.protocol import KubeClient, Obj
+    from kubectl_ijob.commands.cron import CronShown
     from kubectl_ijob.domain.model import IndexedJob
 
-# The Job's own status (Complete, Failed) changes after its pods' last events, so the pod
-# watch is renewed this often (seconds) and the Job read again, instead of waiting on a
-# quiet stream for minutes.
-WATCH_WINDOW = 10
 
 
 def now() -> dt.datetime:
@@ -42,13 +37,14 @@ class StatusOptions:
     run: Optional[str] = None  # --run: which run of the CronJob NAME
 
 
-def show_status(o: StatusOptions, model: IndexedJob, header: Optional[str] = None,
+def show_status(o: StatusOptions, model: IndexedJob, cron: Optional[CronShown] = None,
                 workloads: Optional[list[Obj]] = None) -> None:
-    """Print one state of the job in the chosen format (a CronJob's header first;
-    workloads: Kueue's, when read)."""
+    """Print one state of the job in the chosen format (cron: NAME is a CronJob and this
+    is one of its runs; workloads: Kueue's, when read)."""
     from kubectl_ijob.domain.jobfate import fate as job_fate
     from kubectl_ijob.domain.status import model_rows, summarize
     from kubectl_ijob.render import documents
+    from kubectl_ijob.render.cron import cron_header_text
     from kubectl_ijob.render.jobapi import fate_lines
     from kubectl_ijob.render.text import dump, write
     from kubectl_ijob.render.views import status_text
@@ -60,11 +56,12 @@ def show_status(o: StatusOptions, model: IndexedJob, header: Optional[str] = Non
         rows = []
         model.notes.append(f"no pods in this cluster: {fate.managed_by} runs this Job's indexes")
     if o.output in ("json", "yaml"):
-        write(dump(dict(documents.status_document(summary, rows, model.notes),
-                        fate=documents.fate_document(fate)), o.output))
+        doc = dict(documents.status_document(summary, rows, model.notes),
+                   fate=documents.fate_document(fate))
+        write(dump(dict(doc, cronJob=documents.cron_document(*cron)) if cron else doc, o.output))
     else:
-        if header and not o.no_headers:
-            write(header)
+        if cron and not o.no_headers:
+            write(cron_header_text(*cron, now(), o.colour))
         write(status_text(summary, rows, now(), wide=o.output == "wide", no_headers=o.no_headers,
                           colour=o.colour, notes=model.notes, extra=fate_lines(fate, now())))
 
@@ -73,132 +70,33 @@ def run_status(o: StatusOptions, client: KubeClient) -> None:
     """status NAME, once or (-w) redrawn on every change until the job finishes."""
     from kubectl_ijob.commands import cron
 
-    def cron_header(m: IndexedJob) -> Optional[str]:  # when NAME is a CronJob: its runs
-        return cron.status_header(client, o.name, o.run, m.name, o.colour)
-
     if not o.watch:
-        model = cron.status_snapshot(client, o.name, o.run, o.colour)
-        if model is not None:  # None: a CronJob without runs (its header is printed)
-            from kubectl_ijob.commands.jobapi import kueue_workloads
+        model = cron.status_snapshot(client, o.name, o.run)
+        if model is None:  # a CronJob without runs: its settings, as text or a document
+            show_cron_without_runs(o, cron.status_cron(client, o.name, o.run, None))
+            return
+        from kubectl_ijob.commands.jobapi import kueue_workloads
 
-            show_status(o, model, cron_header(model), kueue_workloads(client, model))
+        show_status(o, model, cron.status_cron(client, o.name, o.run, model),
+                    kueue_workloads(client, model))
         return
-    watch(client, o.run or o.name, redrawer(lambda m: show_status(o, m, cron_header(m))))
+    from kubectl_ijob.commands.watching import redrawer, watch
+
+    watch(client, o.run or o.name, redrawer(
+        lambda m: show_status(o, m, cron.status_cron(client, o.name, o.run, m))))
 
 
-def redrawer(show: Callable[[IndexedJob], None]) -> Callable[[IndexedJob], None]:
-    """Wrap a renderer so -w repaints only when the output changes (clearing a terminal)."""
-    import contextlib
-    import io
+def show_cron_without_runs(o: StatusOptions, cron: CronShown) -> None:
+    """`status CRONJOB` before its first run: the header, or a document with no indexes."""
+    from kubectl_ijob.render import documents
+    from kubectl_ijob.render.cron import cron_header_text
+    from kubectl_ijob.render.text import dump, write
 
-    last: dict[str, Optional[str]] = {"text": None}
-    tty = sys.stdout.isatty()
-
-    def redraw(model: IndexedJob) -> None:
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            show(model)
-        text = buf.getvalue()
-        if text == last["text"]:
-            return
-        if tty:
-            sys.stdout.write("\x1b[H\x1b[2J")
-        elif last["text"] is not None:
-            sys.stdout.write("\n")
-        last["text"] = text
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-    return redraw
-
-
-def watch(client: KubeClient, name: str, on_change: Callable[[IndexedJob], None],
-          sleep: Callable[[float], None] = time.sleep) -> IndexedJob:
-    """Call on_change on every change of the job's pods until the Job finishes.
-
-    The watch starts at the pods' LIST resourceVersion and, each WATCH_WINDOW, resumes
-    from the last version seen (after the Job, its Service and EndpointSlices are read
-    again: the pods are not re-listed, 47 MiB at 10,000). Only a watch that expires
-    (410 Gone) or fails is answered by listing again, so nothing is missed and a quiet
-    job is not re-listed every window. Pods are kept by uid as status_view projects them,
-    so memory stays flat under churn; the events that arrive during a redraw are applied
-    together before the next one. Ctrl-C propagates as KeyboardInterrupt to app.main.
-    """
-    from kubectl_ijob.client.errors import Unreachable
-    from kubectl_ijob.commands.snapshot import snapshot, with_service
-    from kubectl_ijob.commands.stream import batches
-    from kubectl_ijob.domain.model import IndexedJob
-    from kubectl_ijob.domain.projection import status_view
-
-    model = snapshot(client, name, view=status_view)
-    on_change(model)
-    pods = {p["metadata"].get("uid"): p for p in model.pods}
-    version = model.pods_version
-    while not model.finished:
-        try:
-            for batch in batches(pod_events(client, model.selector_string, version)):
-                changed, version, gone = apply_batch(pods, batch, version)
-                if gone:  # 410 Gone: list again below
-                    break
-                if not changed:
-                    continue
-                model = IndexedJob(client.get_job(model.name), list(pods.values()),
-                                   model.service, model.slices, model.notes, version)
-                on_change(model)
-                if model.finished:
-                    return model
-            else:  # the window closed: the Job, Service and EndpointSlices are read again
-                model = with_service(client, client.get_job(model.name), list(pods.values()))
-                model.pods_version = version
-                on_change(model)
-                continue
-        except Unreachable:
-            sleep(1.0)
-        model = snapshot(client, name, view=status_view)  # after expiry or a dropped stream
-        pods = {p["metadata"].get("uid"): p for p in model.pods}
-        version = model.pods_version
-        on_change(model)
-    return model
-
-
-def pod_events(client: KubeClient, selector: str, version: Optional[str]
-               ) -> Iterator[tuple[str, dict[str, Any], Optional[str]]]:
-    """(type, pod, the version to resume from) of each pod event after `version`:
-    ADDED, MODIFIED, DELETED, BOOKMARK (moves the version only) or ERROR (410 Gone:
-    the caller lists again). Ends when the window closes."""
-    for event in client.watch_pods(selector, version, timeout=WATCH_WINDOW):
-        kind, obj = event.get("type") or "", event.get("object") or {}
-        if kind == "ERROR":
-            yield kind, obj, None
-            return
-        version = (obj.get("metadata") or {}).get("resourceVersion") or version
-        if kind in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
-            yield kind, obj, version
-
-
-def apply_batch(pods: dict[Optional[str], Obj], batch: list[tuple[str, Obj, Optional[str]]],
-                version: Optional[str]) -> tuple[bool, Optional[str], bool]:
-    """Apply a batch of pod_events: (whether a pod changed, the version to resume from,
-    whether the watch failed with 410 Gone - the events before it are applied)."""
-    from kubectl_ijob.domain.projection import status_view
-
-    changed = False
-    for kind, obj, seen in batch:
-        if kind == "ERROR":
-            return changed, version, True
-        version = seen
-        if kind != "BOOKMARK":
-            apply_event(pods, kind, status_view(obj))
-            changed = True
-    return changed, version, False
-
-
-def apply_event(pods: dict[Optional[str], Obj], kind: str, pod: Obj) -> None:
-    """Apply one watch event to the pods by uid (a changed pod moves last, as it arrives)."""
-    uid = pod["metadata"].get("uid")
-    pods.pop(uid, None)
-    if kind != "DELETED":
-        pods[uid] = pod
+    if o.output in ("json", "yaml"):
+        write(dump(documents.cron_without_runs_document(documents.cron_document(*cron)),
+                   o.output))
+    else:
+        write(cron_header_text(*cron, now(), o.colour))
 
 
 @dataclass

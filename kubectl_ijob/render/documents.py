@@ -3,7 +3,8 @@
 Documented shapes (apiVersion ijob.kubectl.io/v1alpha1):
 - IndexedJobStatus (status): the summary fields camelCased, `service` (the wiring check
   plus `ok`), `indexes` (one object per index, `ready` as "r/t", `<none>` for a missing
-  hostname or exit), `notes`.
+  hostname or exit), `notes`; for a CronJob also `cronJob` {settings, `runs`, `shownRun`}
+  (without runs: only `cronJob`, empty `indexes` and a note).
 - IndexedJobDescription (describe): IndexedJobStatus plus `networkPolicies`
   ({selecting, findings} or null when unreadable) and the last 50 `events`.
 - JobOwnership (owners), OrphanList (orphans).
@@ -191,3 +192,29 @@ def doctor_document(name: str, namespace: str, findings: list[Finding],
             "ping": matrix_summary(ping) if ping else None,
             "findings": [{"severity": f.severity, "check": f.check, "title": f.title,
                           "evidence": list(f.evidence), "next": list(f.next)} for f in findings]}
+
+
+def cron_document(cronjob: dict[str, Any], jobs: list[dict[str, Any]],
+                  shown: Optional[str]) -> dict[str, Any]:
+    """The `cronJob` of `status CRONJOB -o json|yaml`: its settings, every run the API
+    keeps (oldest first) and which run `indexes` shows (null: none yet)."""
+    from kubectl_ijob.domain.cronjob import history
+
+    meta, spec, status = cronjob["metadata"], cronjob.get("spec", {}), cronjob.get("status", {})
+    return {"name": meta["name"], "namespace": meta.get("namespace"),
+            "schedule": spec.get("schedule"), "timeZone": spec.get("timeZone"),
+            "suspend": bool(spec.get("suspend")),
+            "concurrencyPolicy": spec.get("concurrencyPolicy") or "Allow",
+            "active": [a.get("name", "") for a in status.get("active") or []],
+            "lastScheduleTime": status.get("lastScheduleTime"),
+            "lastSuccessfulTime": status.get("lastSuccessfulTime"), "shownRun": shown,
+            "runs": [dict(camel({k: v for k, v in asdict(r).items() if k != "manual"}),
+                          trigger="manual" if r.manual else "schedule")
+                     for r in history(cronjob, jobs)]}
+
+
+def cron_without_runs_document(cron: dict[str, Any]) -> dict[str, Any]:
+    """IndexedJobStatus of a CronJob that has not run yet: no indexes to show."""
+    return {"apiVersion": API_VERSION, "kind": "IndexedJobStatus", "cronJob": cron,
+            "indexes": [], "notes": [f"no run yet: the next starts on schedule, or now with "
+                                     f"`kubectl ijob trigger {cron['name']}`"]}

@@ -67,6 +67,11 @@ def test_scheduled_runs_find_their_peers(ijob, kubectl, busybox_image):
     assert "Concurrency Policy: Forbid" in status.stdout
     for run in (first, second):
         assert re.search(rf"^  {run}\s+Complete\s+3/3\s+0-2\s+<none>\s+schedule", status.stdout, re.M)
+    doc = json.loads(ijob("status", NAME, "--run", first, "-o", "json").stdout)
+    assert doc["cronJob"]["shownRun"] == first and doc["cronJob"]["schedule"] == "*/1 * * * *"
+    assert {(r["name"], r["status"], r["completedIndexes"]) for r in doc["cronJob"]["runs"]} >= \
+        {(first, "Complete", "0-2"), (second, "Complete", "0-2")}
+    assert doc["name"] == first and len(doc["indexes"]) == 3
     picked = ijob("status", NAME, "--run", first)
     assert f"Run {first}:" in picked.stdout and re.search(r"^Status:\s+Complete", picked.stdout, re.M)
     listed = ijob("list")

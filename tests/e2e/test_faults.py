@@ -200,7 +200,7 @@ def test_watch_expired_on_the_real_api_server_relists(ijob, busybox_image, clust
     # answers 410 Gone ("too old resource version"), and the watch must re-list and go on.
     from kubectl_ijob.client.settings import Settings
     from kubectl_ijob.client.transport import Client
-    from kubectl_ijob.commands.inspect import watch
+    from kubectl_ijob.commands.watching import watch
     from kubectl_ijob.domain.model import finished
 
     class FromTheDistantPast(Client):

@@ -2,10 +2,13 @@
 create's objects become a CronJob, trigger names and owns its run, list and delete."""
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
 
 from kubectl_ijob.client.errors import AlreadyExists, Forbidden, NotFound
-from kubectl_ijob.commands import cron, cronruns
+from kubectl_ijob.commands import cron, cronruns, inspect
 from kubectl_ijob.commands.create import create_all
 from kubectl_ijob.domain import cronjob as c
 from kubectl_ijob.domain import manifests as m
@@ -94,12 +97,34 @@ def test_delete_only_cronjobs_and_status_header():
     client = FakeClient(CJ, run_job("nightly-1"))
     assert cron.delete(client, "other", "background", "none") is False
     assert "Runs:               1" in cron.header(client, "nightly", "nightly-1", False)
-    assert cron.status_header(client, "job", None, "job", False) is None
     assert cron.delete(client, "nightly", "background", "none") is True
     assert client.get("CronJob", "nightly") is None
 
 
+def status(client, output="table", run=None):
+    inspect.run_status(inspect.StatusOptions("nightly", output, False, False, "cluster.local",
+                                             False, run), client)
+
+
 def test_status_of_a_cronjob_without_runs_prints_its_header(capsys):
-    assert cron.status_snapshot(FakeClient(CJ), "nightly", None, False) is None
+    status(FakeClient(CJ))
     out = capsys.readouterr().out
     assert "Schedule:           @hourly" in out and "kubectl ijob trigger nightly" in out
+
+
+def test_status_of_a_cronjob_as_json_is_a_document_with_or_without_runs(capsys):
+    status(FakeClient(CJ), "json")
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["kind"], doc["indexes"], doc["cronJob"]["schedule"]) == ("IndexedJobStatus", [],
+                                                                          "@hourly")
+    status(FakeClient(CJ, run_job("nightly-1"), run_job("nightly-2", done=False)), "yaml")
+    doc = yaml.safe_load(capsys.readouterr().out)
+    assert doc["cronJob"]["shownRun"] == "nightly-2"
+    assert [r["name"] for r in doc["cronJob"]["runs"]] == ["nightly-1", "nightly-2"]
+    assert len(doc["indexes"]) == 2  # the shown run's
+
+
+def test_status_of_a_plain_job_has_no_cronjob_part(capsys):
+    client = FakeClient({**run_job("nightly-1"), "metadata": {"name": "nightly"}})
+    status(client, "json")
+    assert "cronJob" not in json.loads(capsys.readouterr().out)

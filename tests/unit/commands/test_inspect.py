@@ -1,5 +1,5 @@
 """status -w's watch loop over a fake client."""
-from kubectl_ijob.commands.inspect import watch
+from kubectl_ijob.commands.watching import watch
 
 from ..fakes import FakeClient
 from ..objects import job, pod
