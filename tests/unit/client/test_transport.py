@@ -5,6 +5,7 @@ demand: a LIST split over pages, and the exact mapping of status codes to kubect
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import threading
@@ -23,6 +24,7 @@ from kubectl_ijob.render.errors import error_line
 class Handler(BaseHTTPRequestHandler):
     seen: list[dict] = []
     answers: dict = {}
+    compress = False  # gzip what is asked for gzipped, as the API server does above 128 KiB
 
     def _answer(self) -> None:
         url = urlparse(self.path)
@@ -31,7 +33,11 @@ class Handler(BaseHTTPRequestHandler):
                              "headers": {k.lower(): v for k, v in self.headers.items()}, "body": self.rfile.read(length)})
         status, doc = Handler.answers[(self.command, url.path, parse_qs(url.query).get("continue", [""])[0])]
         data = json.dumps(doc, separators=(",", ":")).encode()  # compact, as the API server
+        gzipped = Handler.compress and "gzip" in (self.headers.get("Accept-Encoding") or "")
+        data = gzip.compress(data, 1) if gzipped else data
         self.send_response(status)
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -53,7 +59,7 @@ def kube(tmp_path):
         "contexts": [{"name": "a", "context": {"cluster": "c", "user": "u", "namespace": "ns"}}],
         "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
         "users": [{"name": "u", "user": {"token": "t0k"}}]}))
-    Handler.seen, Handler.answers = [], {}
+    Handler.seen, Handler.answers, Handler.compress = [], {}, False
     yield Client(Settings(str(kc)))
     server.shutdown()
 
@@ -155,3 +161,12 @@ def test_an_error_on_a_later_page_reaches_the_caller(kube):
     with pytest.raises(Exception) as e:
         kube.list_pods("job-name=x")
     assert error_line(e.value) == "Error from server (Expired): too old"
+
+
+def test_lists_are_asked_for_gzipped_as_kubectl_does(kube):
+    pods = "/api/v1/namespaces/ns/pods"
+    Handler.compress = True
+    Handler.answers = {("GET", pods, ""): (200, server_page(["a", "b"]))}
+    got = kube.list_pods("job-name=x", view=lambda p: {"name": p["metadata"]["name"]})
+    assert got == [{"name": "a"}, {"name": "b"}]
+    assert Handler.seen[0]["headers"]["accept-encoding"] == "gzip"
