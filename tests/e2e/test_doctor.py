@@ -264,14 +264,16 @@ def test_limit_range_refuses_the_pods(ijob, kubectl, busybox_image):
     assert "kubectl describe limitrange" in text
 
 
-def job_manifest(tmp_path, name: str, image: str, **pod_spec) -> str:
-    """A Job manifest for `create -f` whose pod spec has the given extra fields."""
+def job_manifest(tmp_path, name: str, image: str, container: dict | None = None,
+                 job_spec: dict | None = None, **pod_spec) -> str:
+    """A Job manifest for `create -f` with extra fields in its container, Job spec and
+    pod spec."""
     path = tmp_path / f"{name}.yaml"
+    worker = {"name": "worker", "image": image, "imagePullPolicy": "IfNotPresent",
+              "command": SLEEP, **(container or {})}
     path.write_text(yaml.safe_dump({
         "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
-        "spec": {"template": {"spec": {**pod_spec, "containers": [
-            {"name": "worker", "image": image, "imagePullPolicy": "IfNotPresent",
-             "command": SLEEP}]}}}}))
+        "spec": {**(job_spec or {}), "template": {"spec": {**pod_spec, "containers": [worker]}}}}))
     return str(path)
 
 
@@ -306,3 +308,64 @@ def test_straggler_that_runs_much_longer(ijob, busybox_image):
     title = found["straggler-run"]["title"]
     assert re.fullmatch(r"index 3 has run for \d+s; the median index finished in \d+s", title)
 
+
+def test_missing_configmap_stops_the_container(ijob, busybox_image, tmp_path):
+    env = [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]
+    manifest = job_manifest(tmp_path, "cfg", busybox_image, container={"env": env})
+    assert ijob("create", "-f", manifest, "--completions", "2").returncode == 0
+    rc, found = wait_for(ijob, "cfg", "container-create", "--no-ping")
+    assert rc == 1
+    assert "CreateContainerConfigError" in found["container-create"]["title"]
+    assert 'configmap "settings" not found' in text_of(found["container-create"])
+
+
+def test_dns_policy_default_bypasses_cluster_dns(ijob, busybox_image, tmp_path):
+    manifest = job_manifest(tmp_path, "nodns", busybox_image, dnsPolicy="Default")
+    assert ijob("create", "-f", manifest, "--completions", "2").returncode == 0
+    rc, found = wait_for(ijob, "nodns", "dns-policy", "--no-ping")
+    assert rc == 1 and found["dns-policy"]["severity"] == "error"
+    assert "dnsPolicy Default" in text_of(found["dns-policy"])
+
+
+def test_service_selecting_other_pods(ijob, kubectl, busybox_image):
+    create(ijob, busybox_image, "sel", "--completions", "2")
+    running(kubectl, "sel", 2)
+    patch = '{"spec":{"selector":{"job-name":null,"app":"trainer"}}}'
+    assert kubectl("patch", "service", "sel", "--type", "merge", "-p", patch).returncode == 0
+    rc, found = wait_for(ijob, "sel", "service-selector", "--no-ping")
+    assert rc == 1 and "selects app=trainer" in text_of(found["service-selector"])
+
+
+def test_failed_job_quotes_the_last_log(ijob, busybox_image):
+    create(ijob, busybox_image, "dead", "--completions", "2", "--backoff-limit", "0",
+           command=["sh", "-c", "echo cannot read shard $JOB_COMPLETION_INDEX >&2; exit 2"])
+    rc, found = wait_for(ijob, "dead", "job-failed", "--no-ping")
+    assert rc == 1
+    text = text_of(found["job-failed"])
+    assert "BackoffLimitExceeded" in text and "| cannot read shard" in text, text
+
+
+def test_index_retrying_after_a_failure(ijob, busybox_image, tmp_path):
+    # Index 1's first attempt exits 3; its retry (the controller's failure count, read
+    # through the downward API, is then 1) runs on.
+    count = {"fieldRef": {"fieldPath":
+                          "metadata.annotations['batch.kubernetes.io/job-index-failure-count']"}}
+    command = ["sh", "-c", '[ "$JOB_COMPLETION_INDEX" != 1 ] || [ "${FAILS:-0}" -gt 0 ] || '
+                           "{ echo first attempt fails >&2; exit 3; }; sleep 600"]
+    manifest = job_manifest(tmp_path, "again", busybox_image,
+                            container={"command": command,
+                                       "env": [{"name": "FAILS", "valueFrom": count}]},
+                            job_spec={"backoffLimitPerIndex": 2})
+    assert ijob("create", "-f", manifest, "--completions", "3").returncode == 0
+    rc, found = wait_for(ijob, "again", "retrying", "--no-ping")
+    assert rc == 0 and found["retrying"]["severity"] == "warning"
+    assert "exit code 3" in text_of(found["retrying"]), text_of(found["retrying"])
+
+
+def test_job_managed_by_another_controller(ijob, busybox_image, tmp_path):
+    manifest = job_manifest(tmp_path, "elsewhere", busybox_image,
+                            job_spec={"managedBy": "example.com/multi-cluster"})
+    assert ijob("create", "-f", manifest, "--completions", "2").returncode == 0
+    rc, found = wait_for(ijob, "elsewhere", "managed-by", "--no-ping")
+    assert rc == 0 and found["managed-by"]["severity"] == "info"
+    assert "spec.managedBy example.com/multi-cluster" in text_of(found["managed-by"])
