@@ -80,7 +80,7 @@ def test_indexed_job_peers_resolve_and_ping(kubectl, busybox_image):
                                         "containers": [{"name": "c", "image": busybox_image,
                                                         "imagePullPolicy": "Never",
                                                         "command": ["sh", "-c",
-                                                                    "for i in 0 1 2; do until ping -c1 -W1 peers-$i.svc; do sleep 1; done; done"]}]}}}}]}
+                                                                    "for i in 0 1 2; do until ping -c1 -W1 peers-$i.svc; do sleep 1; done; done; sleep 10"]}]}}}}]}
     assert kubectl("apply", "-f", "-", input=json.dumps(manifest)).returncode == 0
     out = kubectl("wait", "--for=condition=complete", "job/peers", "--timeout=120s")
     assert out.returncode == 0, out.stderr

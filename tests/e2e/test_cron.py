@@ -17,7 +17,11 @@ pytestmark = pytest.mark.e2e
 NAME = "nightly"
 GROUP = f"kubectl-ijob/group={NAME}"
 PING_RUN = ("for i in 0 1 2; do until ping -c 1 -W 1 ${IJOB_JOB_NAME}-$i.nightly >/dev/null 2>&1;"
-            " do sleep 1; done; echo \"Successfully pinged pod: ${IJOB_JOB_NAME}-$i.nightly\"; done")
+            " do sleep 1; done; echo \"Successfully pinged pod: ${IJOB_JOB_NAME}-$i.nightly\"; done; sleep 20")
+# The trailing sleep keeps each pod reachable while slower peers still ping it: a pod that
+# exits at once can be gone (sandbox and IP) before a peer whose container started seconds
+# later pings it, and that peer then loops until the run is killed (one such hung run made
+# the CI of 2026-11-29 miss its two consecutive runs, with Forbid skipping the later ones).
 
 
 def items(kubectl, kind, selector=GROUP):
@@ -55,7 +59,12 @@ def test_scheduled_runs_find_their_peers(ijob, kubectl, busybox_image):
                        for j in jobs for c in j.get("status", {}).get("conditions") or [])
         done = [j["metadata"]["name"] for j in jobs if complete(j)]
         return done if len(done) >= 2 else None
-    first, second = until(two_done, timeout=330, every=5, what="two completed runs")[:2]
+    try:
+        first, second = until(two_done, timeout=330, every=5, what="two completed runs")[:2]
+    except pytest.fail.Exception as e:  # say what the runs were doing, CI takes the cluster down
+        seen = [kubectl("get", "cronjobs,jobs,pods", "-o", "wide").stdout,
+                ijob("status", NAME).stdout, ijob("doctor", NAME, "--no-ping").stdout]
+        pytest.fail(f"{e}\n" + "\n".join(seen))
     assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1  # consecutive minutes
     for run in (first, second):
         want = {(str(i), f"{run}-{j}.{NAME}") for i in range(3) for j in range(3)}

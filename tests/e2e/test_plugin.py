@@ -56,7 +56,8 @@ def create(ijob, busybox_image, name, *extra, command=SLEEP):
 # ---------------------------------------------------------------- create / status
 
 PING_ALL = ("for i in 0 1 2; do until ping -c 1 -W 1 example-job-$i.example-job >/dev/null 2>&1;"
-            " do sleep 1; done; echo \"Successfully pinged pod: example-job-$i.example-job\"; done")
+            " do sleep 1; done; echo \"Successfully pinged pod: example-job-$i.example-job\"; done;"
+            " sleep 10")  # stay reachable while slower peers ping (README: wait-for-peers)
 
 
 def test_seed_example_runs_and_status_shows_it(ijob, kubectl, busybox_image, namespace):
