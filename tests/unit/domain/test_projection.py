@@ -1,6 +1,7 @@
 """status_view keeps what the status views read: status, describe and owners give the
-same output on the projected pods as on the whole ones, for every deliberately broken
-job of doctor's tests, failure policies, init containers and a real-shaped kwok pod."""
+same output on the projected pods as on the whole ones, and wait --for decides the same,
+for every deliberately broken job of doctor's tests, failure policies, init containers
+and a real-shaped kwok pod."""
 from __future__ import annotations
 
 import copy
@@ -13,8 +14,10 @@ import pytest
 from benchmarks import synthetic
 from kubectl_ijob.domain import ownership
 from kubectl_ijob.domain.jobfate import fate
+from kubectl_ijob.domain.model import IndexedJob
 from kubectl_ijob.domain.projection import status_view, unmanaged
 from kubectl_ijob.domain.status import index_rows, summarize
+from kubectl_ijob.domain.waiting import check
 from kubectl_ijob.render import documents
 from kubectl_ijob.render.describe import describe_text
 from kubectl_ijob.render.views import ownership_text, status_text
@@ -66,13 +69,15 @@ def scenarios() -> list[tuple[str, dict, list[dict], dict | None, list | None]]:
 
 
 def views(j: dict, pods: list[dict], svc: dict | None, slices: list | None) -> list[str]:
-    """What status (table, wide, json), describe and owners (table, json) print, and the
-    rows and fate they print from."""
+    """What status (table, wide, json), describe and owners (table, json) print, the
+    rows and fate they print from, and what wait --for decides."""
     rows = index_rows(j, pods, "cluster.local", svc, slices)
+    model = IndexedJob(j, pods, svc, slices)
+    waits = [check(c, model) for c in ("peers", "ready", "complete", "terminal", "decided")]
     summary = summarize(j, svc)
     f = documents.fate_document(fate(j, pods))
     owned = ownership.ownership_rows(j, pods, svc, slices)
-    return [repr(rows), repr(owned), repr(f)] + [
+    return [repr(rows), repr(owned), repr(f), repr(waits)] + [
         status_text(summary, rows, NOW, wide=wide) for wide in (False, True)] + [
         json.dumps([documents.status_document(summary, rows, []), f], default=str),
         describe_text(j, summary, rows, [], NOW),
