@@ -3,8 +3,11 @@ produce, each reported with its evidence and next step (exit 1 for an error, 0 f
 warnings only), and a healthy job that reports nothing and exits 0."""
 from __future__ import annotations
 
+import http.server
 import json
 import re
+import ssl
+import threading
 
 import pytest
 import yaml
@@ -369,3 +372,60 @@ def test_job_managed_by_another_controller(ijob, busybox_image, tmp_path):
     rc, found = wait_for(ijob, "elsewhere", "managed-by", "--no-ping")
     assert rc == 0 and found["managed-by"]["severity"] == "info"
     assert "spec.managedBy example.com/multi-cluster" in text_of(found["managed-by"])
+
+
+class _Deny(http.server.BaseHTTPRequestHandler):
+    """A validating admission webhook that refuses every pod it is asked about."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                           "response": {"uid": review["request"]["uid"], "allowed": False,
+                                        "status": {"code": 403, "message": "no pods today"}}})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_admission_webhook_refuses_the_pods(ijob, kubectl, busybox_image, namespace, tmp_path):
+    # A real webhook: a TLS server on the host's loopback that the API server calls for every
+    # pod created in this test's namespace (and only there), refusing each one.
+    from tests.parity.pki import make_ca, make_leaf
+
+    ca = make_ca(tmp_path, "webhook-ca")
+    leaf = make_leaf(tmp_path, "webhook", ca, ("127.0.0.1",))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Deny)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(leaf.cert_file), str(leaf.key_file))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"deny-pods-{namespace}"
+    config = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+              "metadata": {"name": hook}, "webhooks": [{
+                  "name": "deny.ijob-test.example.com", "sideEffects": "None",
+                  "admissionReviewVersions": ["v1"], "failurePolicy": "Fail", "timeoutSeconds": 5,
+                  "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}},
+                  "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                             "resources": ["pods"]}],
+                  "clientConfig": {"url": f"https://127.0.0.1:{server.server_address[1]}/validate",
+                                   "caBundle": ca[0].cert_b64}}]}
+    try:
+        assert kubectl("apply", "-f", "-", input=json.dumps(config)).returncode == 0
+        until(lambda: "no pods today" in kubectl("run", "probe", "--image", busybox_image,
+                                                 "--dry-run=server").stderr,
+              30, what="the API server to call the webhook")
+        create(ijob, busybox_image, "hooked", "--completions", "2")
+        rc, found = wait_for(ijob, "hooked", "failed-create", "--no-ping")
+        assert rc == 1
+        text = text_of(found["failed-create"])
+        assert 'admission webhook "deny.ijob-test.example.com" denied the request: no pods today' in text
+        assert "kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations" in text
+        assert "no pod for indexes 0-1" in text
+    finally:
+        kubectl("delete", "validatingwebhookconfiguration", hook, "--ignore-not-found")
+        server.shutdown()
