@@ -30,13 +30,15 @@ def text_of(finding: dict) -> str:
     return "\n".join([finding["title"], *finding["evidence"], *finding["next"]])
 
 
-def wait_for(ijob, name: str, check: str, *extra: str, timeout: int = 120) -> tuple[int, dict]:
-    """Run doctor until `check` is among its findings (the cluster needs time to get there)."""
+def wait_for(ijob, name: str, check: str, *extra: str, timeout: int = 120,
+             done=lambda found: True) -> tuple[int, dict]:
+    """Run doctor until `check` is among its findings and done(findings) holds (the cluster
+    needs time to get there, and its controllers settle one after the other)."""
     seen: dict = {}
 
     def found() -> bool:
         seen["rc"], seen["found"] = doctor(ijob, name, *extra)
-        return check in seen["found"]
+        return check in seen["found"] and done(seen["found"])
 
     until(found, timeout, every=2,
           what=f"doctor finding {check} (last: {list(seen.get('found', {}))})")
@@ -60,7 +62,7 @@ def test_service_deleted(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "nosvc", "--completions", "2")
     running(kubectl, "nosvc", 2)
     assert kubectl("delete", "service", "nosvc").returncode == 0
-    rc, found = wait_for(ijob, "nosvc", "service-missing")
+    rc, found = wait_for(ijob, "nosvc", "service-missing", done=lambda f: set(f) == {"service-missing"})
     assert rc == 1 and set(found) == {"service-missing"}  # ping's NXDOMAINs are explained by it
     assert found["service-missing"]["severity"] == "error"
     assert "service/nosvc: not found" in text_of(found["service-missing"])
@@ -158,8 +160,16 @@ def test_failed_index_with_its_reason(ijob, kubectl, busybox_image):
     assert "exit code 42" in text and "| bad input" in text
 
 
-def test_quota_blocks_pod_creation(ijob, kubectl, busybox_image):
+def quota(kubectl) -> None:
+    """A quota of two pods, once its controller has counted (before that, pods are refused
+    with "status unknown for quota" instead of "exceeded quota")."""
     assert kubectl("create", "quota", "two-pods", "--hard=pods=2").returncode == 0
+    until(lambda: json.loads(kubectl("get", "quota", "two-pods", "-o", "json").stdout)
+          .get("status", {}).get("hard"), 30, what="the quota's status")
+
+
+def test_quota_blocks_pod_creation(ijob, kubectl, busybox_image):
+    quota(kubectl)
     create(ijob, busybox_image, "quota", "--completions", "3")
     rc, found = wait_for(ijob, "quota", "failed-create")
     assert rc == 1
@@ -178,9 +188,10 @@ def test_suspended_job_is_a_warning(ijob, kubectl, busybox_image):
 
 def test_wait_for_peers_stuck_names_the_peer(ijob, kubectl, busybox_image):
     # A quota of 2 pods: two indexes start and wait for the third, which cannot be created.
-    assert kubectl("create", "quota", "two-pods", "--hard=pods=2").returncode == 0
+    quota(kubectl)
     create(ijob, busybox_image, "gang", "--completions", "3", "--wait-for-peers=5m")
-    rc, found = wait_for(ijob, "gang", "wait-for-peers", timeout=150)
+    rc, found = wait_for(ijob, "gang", "wait-for-peers", timeout=150,  # both pods past 60 s
+                         done=lambda f: f["wait-for-peers"]["title"].startswith("2 pods"))
     assert rc == 1 and "failed-create" in found  # the cause, as an error
     finding = found["wait-for-peers"]
     assert re.fullmatch(r"2 pods stuck in wait-for-peers on peer gang-(\d)\.gang", finding["title"])
@@ -194,7 +205,7 @@ def test_pod_relabelled_out_of_the_service(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "out", "--completions", "2")
     running(kubectl, "out", 2)
     assert ijob("relabel", "out", "--index", "1", "--out-of-service").returncode == 0
-    rc, found = wait_for(ijob, "out", "not-published")
+    rc, found = wait_for(ijob, "out", "not-published", done=lambda f: set(f) == {"not-published"})
     assert rc == 0 and set(found) == {"not-published"}
     assert "labels no longer match the service selector" in found["not-published"]["title"]
 
@@ -425,7 +436,7 @@ def test_admission_webhook_refuses_the_pods(ijob, kubectl, busybox_image, namesp
         text = text_of(found["failed-create"])
         assert 'admission webhook "deny.ijob-test.example.com" denied the request: no pods today' in text
         assert "kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations" in text
-        assert "no pod for indexes 0-1" in text
+        assert "no pod for indexes 0,1" in text
     finally:
         kubectl("delete", "validatingwebhookconfiguration", hook, "--ignore-not-found")
         server.shutdown()

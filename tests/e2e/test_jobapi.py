@@ -49,7 +49,8 @@ def test_fail_index_and_max_failed_indexes(ijob, kubectl, busybox_image):
     assert cond(j, "FailureTarget")["reason"] == "MaxFailedIndexesExceeded"
     assert cond(j, "Failed")["reason"] == "MaxFailedIndexesExceeded"
     pods = job_pods(kubectl, "fi")
-    failed = [p for p in pods if p["status"]["phase"] == "Failed"]
+    failed = [p for p in pods if p["status"]["phase"] == "Failed"  # not the ones the Job's
+              and not p["metadata"].get("deletionTimestamp")]   # failure deleted, if Pending
     assert indexes_of(failed) == [1, 2]  # one pod each: no retry after FailIndex
     out = ijob("status", "fi")
     assert out.returncode == 0, out.stderr
@@ -59,10 +60,10 @@ def test_fail_index_and_max_failed_indexes(ijob, kubectl, busybox_image):
 
 
 def test_success_policy_leader_decides(ijob, kubectl, busybox_image):
-    # Index 0 (the leader) succeeds; the workers run on until the Job ends them.
+    # Index 0 (the leader) succeeds; the workers run on until the Job ends them (they are
+    # not awaited Running: a worker still Pending when the leader decides is deleted at once).
     create(ijob, busybox_image, "lead", "--completions", "3", "--success-indexes", "0",
-           command=sh(f'[ {IDX} = 0 ] && {{ sleep 3; exit 0; }}; exec sleep 300'))
-    running(kubectl, "lead", 2)  # the workers (the leader may be done already)
+           command=sh(f'[ {IDX} = 0 ] && {{ sleep 10; exit 0; }}; exec sleep 300'))
     out = ijob("wait", "lead", "--for=decided", "--timeout=90s")
     assert out.returncode == 0, out.stderr
     assert "SuccessCriteriaMet" in out.stdout
@@ -181,9 +182,8 @@ def test_suspend_keeps_progress_and_resume_runs_the_rest(ijob, kubectl, busybox_
 
 def test_create_suspended_then_resume(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "cs", "--completions", "2", "--suspend", command=["true"])
-    time.sleep(2)
+    until(lambda: cond(job(kubectl, "cs"), "Suspended"), 60, what="the Suspended condition")
     assert job_pods(kubectl, "cs") == []
-    assert cond(job(kubectl, "cs"), "Suspended")
     out = ijob("resume", "cs", "--wait", "--timeout=90s")
     assert out.returncode == 0, out.stderr
     until(lambda: cond(job(kubectl, "cs"), "Complete"), what="Complete")
@@ -280,7 +280,7 @@ def test_eviction_is_ignored_with_ignore_disruptions(ijob, kubectl, busybox_imag
 
 def test_pod_replacement_policy_failed_waits_for_the_old_pod(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "pr", "--completions", "1", "--pod-replacement-policy", "Failed",
-           command=sh('trap "sleep 8; exit 1" TERM; sleep 300 & wait'))
+           command=sh('trap "sleep 25; exit 1" TERM; sleep 300 & wait'))
     old = running(kubectl, "pr", 1)[0]["metadata"]["name"]
     assert kubectl("delete", "pod", old, "--wait=false").returncode == 0
     until(lambda: job(kubectl, "pr")["status"].get("terminating") == 1, 30, what="terminating=1")
@@ -289,23 +289,24 @@ def test_pod_replacement_policy_failed_waits_for_the_old_pod(ijob, kubectl, busy
     assert "Terminating:       1 pods; waiting for replacement: 0" in status
     assert "Pod Replacement:   Failed" in status
     until(lambda: [p for p in job_pods(kubectl, "pr") if p["metadata"]["name"] != old],
-          60, what="the replacement once the old pod is gone")
+          120, what="the replacement once the old pod is gone")
     # By the time it exists, the old pod has stopped (gone, or Failed): never two at once.
     assert all(p["status"]["phase"] == "Failed" for p in job_pods(kubectl, "pr")
                if p["metadata"]["name"] == old)
 
 
 def test_wait_decided_returns_before_complete(ijob, kubectl, busybox_image):
-    # The workers take 8s to stop: SuccessCriteriaMet comes first, Complete only after.
+    # The workers take 20 s to stop: SuccessCriteriaMet comes first, Complete only after.
+    # The leader runs 20 s, so every worker is running (its trap set) when it decides.
     create(ijob, busybox_image, "dc", "--completions", "3", "--success-indexes", "0",
-           command=sh(f'[ {IDX} = 0 ] && {{ sleep 3; exit 0; }}; trap "sleep 8; exit 1" TERM; '
+           command=sh(f'[ {IDX} = 0 ] && {{ sleep 20; exit 0; }}; trap "sleep 20; exit 1" TERM; '
                       'sleep 300 & wait'))
     out = ijob("wait", "dc", "--for=decided", "--timeout=90s")
     assert out.returncode == 0, out.stderr
     j = job(kubectl, "dc")
     assert cond(j, "SuccessCriteriaMet") and not cond(j, "Complete")
     assert "final condition once" in ijob("status", "dc").stdout
-    assert ijob("wait", "dc", "--for=complete", "--timeout=60s").returncode == 0
+    assert ijob("wait", "dc", "--for=complete", "--timeout=90s").returncode == 0
     assert cond(job(kubectl, "dc"), "Complete")
 
 

@@ -300,7 +300,7 @@ def test_watch_ends_when_the_job_completes(ijob, busybox_image):
     took = time.monotonic() - start
     assert out.returncode == 0, out.stderr
     assert "Status:            Complete" in out.stdout
-    assert took < 45, f"status -w took {took:.0f}s to notice the Job completed"
+    assert took < 120, f"status -w took {took:.0f}s to notice the Job completed"
 
 
 def test_image_without_ping_says_which_tool_is_missing(ijob, kubectl):

@@ -134,6 +134,7 @@ def test_every_command_with_exactly_its_rules(ijob, kubectl, restricted_kubeconf
     assert "Complete" in as_user("status -w", "status", "quick", "-w").stdout
     as_user("relabel", "relabel", "rb", "--index", "0", "--out-of-service", "--wait")
     as_user("orphan", "orphan", "rb")
+    until(lambda: kubectl("get", "job", "rb").returncode == 1, 60, what="the orphaned Job to go")
     assert "rb" in as_user("orphans", "orphans").stdout
     as_user("adopt", "adopt", "rb")
     as_user("delete", "delete", "rb", "--wait")

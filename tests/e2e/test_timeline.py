@@ -22,7 +22,7 @@ def chart_rows(text: str) -> list[str]:
 
 def test_timeline_of_a_running_then_finished_job(ijob, kubectl, busybox_image, tmp_path):
     create(ijob, busybox_image, "tl", "--completions", "3", "--wait-for-peers",
-           command=["sh", "-c", "sleep $((12 + JOB_COMPLETION_INDEX * 4))"])
+           command=["sh", "-c", "sleep $((30 + JOB_COMPLETION_INDEX * 10))"])
     running(kubectl, "tl", 3)
     live = ijob("timeline", "tl", "--width", "80")
     assert live.returncode == 0, live.stderr
@@ -48,7 +48,7 @@ def test_timeline_of_a_running_then_finished_job(ijob, kubectl, busybox_image, t
         assert stamps == sorted(stamps), a
         assert a["phase"] == "Succeeded" and a["pod"].startswith(f"tl-{i['index']}-")
     running_s = [i["phases"]["running"] for i in doc["indexes"]]
-    assert running_s[0] + 6 <= running_s[2], running_s  # 12 s against 20 s of sleep
+    assert running_s[0] + 6 <= running_s[2], running_s  # 30 s against 50 s of sleep
 
     path = tmp_path / "tl.svg"
     assert ijob("timeline", "tl", "--svg", str(path)).returncode == 0
