@@ -166,11 +166,10 @@ def test_https_proxy_from_the_environment_as_kubectl_uses_it(ijob, kubectl, busy
 
 
 def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespace, tmp_path):
-    # Slim-image pods whose `ping` takes 15 seconds: index 1 is deleted while its exec runs
-    # (its container must be gone before then, which a loaded kubelet may take seconds for).
+    # Slim-image pods whose `ping` takes 8 seconds: index 1 is deleted while its exec runs.
     from tests.cluster.images import SLIM_IMAGE
 
-    slow_ping = ("mkdir -p /tmp/bin && printf '#!/bin/bash\\nsleep 15\\necho \"64 bytes: time=1.0 ms\"\\n' "
+    slow_ping = ("mkdir -p /tmp/bin && printf '#!/bin/bash\\nsleep 8\\necho \"64 bytes: time=1.0 ms\"\\n' "
                  "> /tmp/bin/ping && chmod +x /tmp/bin/ping 2>/dev/null; exec sleep 600")
     manifest = tmp_path / "job.yaml"
     manifest.write_text(yaml.safe_dump({
@@ -185,7 +184,7 @@ def test_pod_deleted_while_ping_runs(ijob, kubectl, cluster_kubeconfig, namespac
     victim = next(p["metadata"]["name"] for p in pods
                   if p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == "1")
     proc = subprocess.Popen([sys.executable, "-m", "kubectl_ijob", "--kubeconfig", cluster_kubeconfig,
-                             "-n", namespace, "ping", "gone", "--timeout", "20", "-o", "json"],
+                             "-n", namespace, "ping", "gone", "--timeout", "10", "-o", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     time.sleep(3)  # every exec is running its slow probes
     assert kubectl("delete", "pod", victim, "--grace-period=0", "--force").returncode == 0
