@@ -39,8 +39,17 @@ add_addr() {  # an IPv4 address, once
 resolve() {  # sets addrs (space-separated); exit 2 NXDOMAIN, 3 timeout, 4 no tool
   addrs=""
   if has getent; then
+    # getent exits 2 for "not found" and for a resolver that got no answer alike. A miss
+    # that took seconds is a timeout; a quick one is asked again, and only a second quick
+    # "not found" is NXDOMAIN (a loaded CoreDNS fails a query now and then).
+    read s0 _ </proc/uptime
     out=$(getent ahostsv4 "$1" 2>/dev/null); rc=$?
-    [ $rc -eq 2 ] && return 2
+    if [ $rc -eq 2 ]; then
+      read s1 _ </proc/uptime
+      [ $(( ${s1%.*} - ${s0%.*} )) -ge 2 ] && return 3
+      out=$(getent ahostsv4 "$1" 2>/dev/null); rc=$?
+      [ $rc -eq 2 ] && return 2
+    fi
     [ $rc -eq 0 ] || return 3
     for w in $out; do add_addr "$w"; done
     [ -n "$addrs" ] && return 0; return 3
