@@ -247,8 +247,11 @@ def test_ping_matrix_dns_failure_and_tcp(ijob, kubectl, busybox_image):
     assert all(p["ok"] for p in d["pairs"] if p["to"] != 2)
     st = ijob("status", "peers").stdout
     assert "Index 2 not in DNS: pod labels no longer match the service selector (job-name=peers)" in st
-    failing = ijob("ping", "peers", "--method", "dns")
-    assert failing.returncode == 1 and "NXDOMAIN" in failing.stdout
+    # the table says NXDOMAIN (retried: a DNS answer lost on a loaded node is a DNS-TIMEOUT,
+    # seen once in CI for a few seconds on every pair)
+    failing = until(lambda: (lambda out: out if "NXDOMAIN" in out.stdout else None)(
+        ijob("ping", "peers", "--method", "dns")), 60, every=2, what="NXDOMAIN in the table")
+    assert failing.returncode == 1
 
 
 def test_not_published_when_not_ready_and_publishing_off(ijob, kubectl, busybox_image, tmp_path):
@@ -325,8 +328,10 @@ def test_image_without_ping_says_which_tool_is_missing(ijob, kubectl):
     assert "NO-TOOL" in ijob("ping", "slim").stdout
     dns = ijob("ping", "slim", "--method", "dns")
     assert dns.returncode == 0, dns.stdout + dns.stderr
-    tcp = json.loads(ijob("ping", "slim", "--method", "tcp:9", "-o", "json").stdout)
-    assert {p["code"] for p in tcp["pairs"]} == {"refused"}  # probed, nobody listens on 9
+    def refused():  # probed, nobody listens on 9 (retried over a lost DNS answer, seen in CI)
+        tcp = json.loads(ijob("ping", "slim", "--method", "tcp:9", "-o", "json").stdout)
+        return {p["code"] for p in tcp["pairs"]} == {"refused"}
+    until(refused, 60, every=2, what="every tcp:9 pair refused")
 
 
 def test_ctrl_c_stops_a_watch_cleanly(ijob, busybox_image, cluster_kubeconfig, namespace):
