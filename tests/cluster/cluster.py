@@ -31,6 +31,11 @@ NODE = "ijob-node"
 BRIDGE = "ijob0"
 POD_CIDR = "10.88.0.0/16"
 GATEWAY = "10.88.0.1"
+# The bridge's own MAC, set once. A Linux bridge whose address was never set takes the lowest
+# MAC of its ports, so it changed whenever a pod's veth came or went; pods that had cached the
+# gateway's old MAC then lost CoreDNS (and the host) until their ARP entry expired - seconds
+# of DNS timeouts for every pod on the node, seen in CI while other tests' pods ended.
+GATEWAY_MAC = "02:42:0a:58:00:01"
 SERVICE_CIDR = "10.96.0.0/16"
 API_PORT = 16443
 ETCD_PORT = 23790
@@ -221,6 +226,7 @@ def host() -> None:
         sh("ip", "link", "add", BRIDGE, "type", "bridge")
     if GATEWAY not in sh("ip", "-4", "addr", "show", BRIDGE).stdout:
         sh("ip", "addr", "add", f"{GATEWAY}/16", "dev", BRIDGE)
+    sh("ip", "link", "set", BRIDGE, "address", GATEWAY_MAC)
     sh("ip", "link", "set", BRIDGE, "up")
     for sub in CGROUPS.iterdir():
         if not sub.is_dir() or sub.name == "unified" or sub.is_symlink():
