@@ -76,10 +76,17 @@ class ExecFailed(IjobError):
     """An exec that did not run the command: refused (`cause` set) or failed to start."""
 
     def __init__(self, message: str, cause: Optional[IjobError] = None,
-                 missing_executable: bool = False) -> None:
+                 missing_executable: bool = False, transient: bool = False) -> None:
         super().__init__(message)
         self.cause = cause
         self.missing_executable = missing_executable
+        self.transient = transient  # the server or the runtime stumbled; a retry may run it
+
+
+def transient(error: IjobError) -> bool:
+    """Whether the same call may succeed a moment later: the connection or the server (5xx,
+    a runtime past its deadline) stumbled - not a refusal, a missing tool or our deadline."""
+    return isinstance(error, Unreachable) or (isinstance(error, ExecFailed) and error.transient)
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {400: BadRequest, 401: Unauthorized, 403: Forbidden,

@@ -76,8 +76,8 @@ def exec_in_pod(kube: Connection, pod: str, argv: list[str], container: Optional
     finally:
         ws.close()
     out, err, status = (bytes(channels.get(c, b"")).decode("utf-8", "replace") for c in (1, 2, 3))
-    if broken:
-        return ExecResult(out, err, None, ExecFailed(broken))
+    if broken:  # a lost connection may be retried; our own deadline may not
+        return ExecResult(out, err, None, ExecFailed(broken, transient=broken.startswith("lost")))
     return decode_status(out, err, status)
 
 
@@ -141,7 +141,9 @@ def decode_status(out: str, err: str, status: str) -> ExecResult:
         if cause.get("reason") == "ExitCode" and str(cause.get("message", "")).isdigit():
             return ExecResult(out, err, int(cause["message"]))
     message = doc.get("message") or "exec failed"
-    return ExecResult(out, err, None, ExecFailed(message, missing_executable="executable file not found" in message))
+    return ExecResult(out, err, None, ExecFailed(
+        message, missing_executable="executable file not found" in message,
+        transient="deadline exceeded" in message.lower()))  # the CRI call timed out
 
 
 def refusal_error(text: str) -> ExecFailed:
@@ -153,7 +155,7 @@ def refusal_error(text: str) -> ExecFailed:
         try:
             doc = json.loads(body)
             cause = status_error(doc)
-            return ExecFailed(cause.message, cause=cause)
+            return ExecFailed(cause.message, cause=cause, transient=cause.status >= 500)
         except (ValueError, AttributeError):
             pass
-    return ExecFailed(text)
+    return ExecFailed(text, transient="status 5" in text.lower())  # e.g. 502 from a proxy

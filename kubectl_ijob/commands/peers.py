@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the rest loads when a command runs, not for --help
     from kubectl_ijob.domain.probes import Method, Peer
 
 CONDITIONS = ("peers", "ready", "complete", "terminal", "decided")  # of domain.waiting.check
+EXEC_RETRY_PAUSE = 1.0  # seconds before a dropped exec is run again
 
 
 @dataclass
@@ -32,14 +33,21 @@ class PingOptions:
 
 def probe_from(client: KubeClient, o: PingOptions, src: Peer, argv: list[str],
                ids: list[int]) -> list[PairResult]:
-    """One source pod's exec, its output parsed (or every pair failed, with why)."""
-    from kubectl_ijob.client.errors import ExecFailed
+    """One source pod's exec, its output parsed (or every pair failed, with why). An exec
+    that the connection, the API server or the container runtime dropped is run once more
+    a second later: that is the cluster stumbling, not the source pod failing its peers."""
+    import time
+
+    from kubectl_ijob.client.errors import ExecFailed, transient
     from kubectl_ijob.domain import peers
     from kubectl_ijob.domain.probes import exec_deadline
     from kubectl_ijob.render.errors import error_line
 
     deadline = exec_deadline(len(ids), len(o.method.ports), o.timeout)
     res = client.exec(src.pod, argv, container=o.container, timeout=deadline)
+    if res.error is not None and transient(res.error):
+        time.sleep(EXEC_RETRY_PAUSE)
+        res = client.exec(src.pod, argv, container=o.container, timeout=deadline)
     if res.error is not None:
         missing = isinstance(res.error, ExecFailed) and res.error.missing_executable
         return peers.failed_source(src.index, ids, "no-shell" if missing else "exec-failed",

@@ -98,3 +98,62 @@ def test_exec_deadline_and_nodes_reach_the_matrix():
     m = ping(client, IndexedJob(j, pods, None), Method("tcp", (80, 81)))
     assert timeouts == [exec_deadline(2, 2, 2)] * 2
     assert m.nodes == {0: "node-a", 1: "node-a"}
+
+
+class FlakyExecClient(ExecClient):
+    """Answers each pod's execs in turn from a list (the last answer repeats)."""
+
+    def exec(self, pod, argv, container=None, timeout=30):
+        self.calls.append(pod)
+        answers = self.outputs[pod]
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def test_an_exec_the_cluster_dropped_is_run_once_more(monkeypatch):
+    # A 5xx handshake, a lost socket, a runtime past its deadline or an unreachable server
+    # is the cluster stumbling: the probe runs again and its answers count. A refusal, a
+    # missing shell and our own deadline are answers: reported at once, not retried.
+    import kubectl_ijob.commands.peers as peers_cmd
+    from kubectl_ijob.client.errors import ApiError, Forbidden, Unreachable
+
+    monkeypatch.setattr(peers_cmd, "EXEC_RETRY_PAUSE", 0)
+    ok = ExecResult("R 0 ok 5 10.88.0.10 -\nDONE\n", "", 0)
+    dropped = {
+        "5xx": ExecFailed("error dialing backend", cause=ApiError(500, "InternalError", "x"),
+                          transient=True),
+        "lost": ExecFailed("lost connection to the pod: reset", transient=True),
+        "runtime": ExecFailed("context deadline exceeded", transient=True),
+        "unreachable": Unreachable("dial tcp 10.0.0.1:6443: i/o timeout"),
+    }
+    for why, error in dropped.items():
+        client = FlakyExecClient({"example-job-0-abcde": [ExecResult("", "", None, error), ok]})
+        m = ping(client, IndexedJob(job(completions=1), [pod(0)], None), Method("dns"))
+        assert m.ok and len(client.calls) == 2, why
+    answers = {
+        "forbidden": ExecFailed("forbidden", cause=Forbidden(403, "Forbidden", "no")),
+        "no shell": ExecFailed('exec: "sh": executable file not found', missing_executable=True),
+        "deadline": ExecFailed("exec did not finish within 9s"),
+    }
+    for why, error in answers.items():
+        client = FlakyExecClient({"example-job-0-abcde": [ExecResult("", "", None, error), ok]})
+        m = ping(client, IndexedJob(job(completions=1), [pod(0)], None), Method("dns"))
+        assert not m.ok and len(client.calls) == 1, why
+    twice = FlakyExecClient({"example-job-0-abcde": [ExecResult("", "", None, dropped["lost"])]})
+    m = ping(twice, IndexedJob(job(completions=1), [pod(0)], None), Method("dns"))
+    assert m.cell(0, 0).code == "exec-failed" and len(twice.calls) == 2
+
+
+def test_exec_errors_say_whether_a_retry_may_run_them():
+    from kubectl_ijob.client.errors import transient
+    from kubectl_ijob.client.exec import decode_status, refusal_error
+
+    assert transient(refusal_error('Handshake status 500 Internal Server Error -+-+- {} -+-+- '
+                                   '{"kind":"Status","code":500,"message":"error dialing backend"}'))
+    assert not transient(refusal_error('Handshake status 403 Forbidden -+-+- {} -+-+- '
+                                       '{"kind":"Status","code":403,"message":"no"}'))
+    assert transient(refusal_error("Handshake status 502 Bad Gateway -+-+- {} -+-+- b''"))
+    runtime = decode_status("", "", '{"status":"Failure","message":"rpc error: code = '
+                                    'DeadlineExceeded desc = context deadline exceeded"}')
+    assert transient(runtime.error)
+    gone = decode_status("", "", '{"status":"Failure","message":"container not found (\\"c\\")"}')
+    assert not transient(gone.error)
