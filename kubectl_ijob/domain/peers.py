@@ -119,6 +119,7 @@ class Matrix:
     skipped: dict[int, str]  # index -> pod phase/status it was in
     expected_ips: dict[int, Optional[str]] = field(default_factory=dict)
     nodes: dict[int, str] = field(default_factory=dict)  # index -> node of its pod
+    sample: Optional[int] = None  # peers probed per pod; None: every pair
 
     def cell(self, source: int, target: int) -> Optional[PairResult]:
         if not hasattr(self, "_cells"):
@@ -161,3 +162,24 @@ def plan(job: dict[str, Any], rows: list[Any], cluster_domain: str,
                             model.fqdn(r.index, cluster_domain) or ""))
     chosen = targets if sources is None else [p for p in targets if p.index in set(sources)]
     return chosen, targets, skipped
+
+
+def sample_offsets(n: int, k: int) -> list[int]:
+    """The k ring offsets (1..n-1) each pod probes: the next pod, then chords spread evenly
+    across the job, so a pod's sample reaches far indexes (other nodes, other racks)."""
+    k = min(k, n - 1)
+    return sorted({1 + (j * (n - 1)) // k for j in range(k)}) if k > 0 else []
+
+
+def sampled_targets(targets: list[Peer], sources: list[Peer], k: Optional[int]
+                    ) -> list[list[Peer]]:
+    """Each source's targets: all of them (k None, or k covering every peer), or k peers on
+    a ring of the targets. The same offsets from every pod make each pod the target of
+    exactly k sources, so a whole failing row is still the source's problem and a whole
+    failing column the target's - at k x N pairs instead of N x N."""
+    n = len(targets)
+    if k is None or k >= n - 1:
+        return [targets for _ in sources]
+    where = {t.index: i for i, t in enumerate(targets)}
+    offsets = sample_offsets(n, k)
+    return [[targets[(where[s.index] + o) % n] for o in offsets] for s in sources]

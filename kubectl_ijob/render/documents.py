@@ -8,7 +8,7 @@ Documented shapes (apiVersion ijob.kubectl.io/v1alpha1):
 - IndexedJobDescription (describe): IndexedJobStatus plus `networkPolicies`
   ({selecting, findings} or null when unreadable) and the last 50 `events`.
 - JobOwnership (owners), OrphanList (orphans).
-- PeerMatrix (ping): `method`, `ok`, `summary`, `notProbed`, `warnings`, `overview`
+- PeerMatrix (ping): `method`, `ok`, `summary`, `peersPerPod` (--sample), `notProbed`, `warnings`, `overview`
   (outcomes, failingSources, failingTargets, scattered, slowest) and `pairs`, each
   {from, to, ok, code, latencyMs, addresses, detail} plus `ports` for TCP.
 - DoctorReport (doctor): `job` {name, namespace}, `ok` (no error-level finding), `summary`,
@@ -114,6 +114,7 @@ def matrix_document(m: Matrix) -> dict[str, Any]:
     the digest the text prints for a matrix wider than the terminal, under `overview`."""
     return {"apiVersion": API_VERSION, "kind": "PeerMatrix",
             "method": m.method, "ok": m.ok, "summary": matrix_summary(m),
+            "peersPerPod": m.sample,  # null: every pair was probed
             "notProbed": {str(k): v for k, v in sorted(m.skipped.items())},
             "warnings": matrix_warnings(m),
             "overview": digest_document(digest(m.pairs, m.sources, m.targets)),

@@ -17,6 +17,8 @@ def matrix_summary(m: Matrix) -> str:
     """`5/6 pairs ok (icmp); not probed: 2 (Pending)`."""
     good = sum(1 for p in m.pairs if p.ok)
     line = f"{good}/{len(m.pairs)} pairs ok ({m.method})"
+    if m.sample:
+        line += f"; sampled: {m.sample} of {len(m.targets) - 1} peers per pod"
     if m.skipped:
         line += "; not probed: " + ", ".join(f"{i} ({s})" for i, s in sorted(m.skipped.items()))
     return line

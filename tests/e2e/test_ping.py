@@ -72,3 +72,25 @@ def test_icmp_still_flags_a_name_with_two_addresses(ijob, kubectl, busybox_image
     d = until(flagged, 60, what="twins-1 to resolve to both pods with icmp")
     assert any("index 1 resolves to 2 addresses" in w for w in d["warnings"]), d["warnings"]
     assert d["ok"]  # both pods answer: a warning, not a failure
+
+
+def test_sampled_ping_keeps_rows_and_columns(ijob, kubectl, busybox_image):
+    # --sample 2 on 6 pods: each pod probes 2 peers and is probed by 2; index 4 listens on
+    # nothing, so its column (and only it) fails - the same verdict as the full matrix, at
+    # 12 pairs instead of 36.
+    listen = 'if [ "$JOB_COMPLETION_INDEX" != 4 ]; then nc -ll -p 8080 -e true & fi; exec sleep 600'
+    create(ijob, busybox_image, "sample", "--completions", "6", command=["sh", "-c", listen])
+    running(kubectl, "sample", 6)
+    assert ijob("wait", "sample", "--for=peers", "--timeout=60s").returncode == 0
+    out = ijob("ping", "sample", "--sample", "2", "--method", "tcp:8080", "-o", "json")
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["peersPerPod"] == 2 and len(doc["pairs"]) == 12
+    by_source: dict[int, list[int]] = {}
+    for p in doc["pairs"]:
+        by_source.setdefault(p["from"], []).append(p["to"])
+        assert p["code"] == ("refused" if p["to"] == 4 else "ok"), p
+    assert sorted(by_source) == list(range(6)) and all(len(t) == 2 for t in by_source.values())
+    assert sorted(t for ts in by_source.values() for t in ts) == sorted(list(range(6)) * 2)
+    assert doc["overview"]["failingTargets"] == {"4": "refused"}
+    assert doc["summary"] == "10/12 pairs ok (tcp:8080); sampled: 2 of 5 peers per pod"

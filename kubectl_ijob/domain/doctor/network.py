@@ -32,12 +32,18 @@ def _codes(pairs: list[PairResult]) -> str:
     return ", ".join(c if n == 1 else f"{c} x{n}" for c, n in counts.most_common())
 
 
-def _split(failing: list[PairResult], sources: list[int], targets: list[int]
-           ) -> tuple[list[int], list[int], list[PairResult]]:
-    """(whole rows, whole columns, the rest): rows and columns need at least 2 cells."""
+def _split(pairs: list[PairResult], failing: list[PairResult], sources: list[int],
+           targets: list[int]) -> tuple[list[int], list[int], list[PairResult]]:
+    """(whole rows, whole columns, the rest) over the pairs probed (all, or a sample): rows
+    and columns need at least 2 cells."""
     bad = {(p.source, p.target) for p in failing}
-    rows = [s for s in sources if len(targets) > 1 and all((s, t) in bad for t in targets)]
-    cols = [t for t in targets if len(sources) > 1 and all((s, t) in bad for s in sources)]
+    row_of: dict[int, list[tuple[int, int]]] = {}
+    col_of: dict[int, list[tuple[int, int]]] = {}
+    for p in pairs:
+        row_of.setdefault(p.source, []).append((p.source, p.target))
+        col_of.setdefault(p.target, []).append((p.source, p.target))
+    rows = [s for s in sources if len(row_of.get(s, ())) > 1 and bad.issuperset(row_of[s])]
+    cols = [t for t in targets if len(col_of.get(t, ())) > 1 and bad.issuperset(col_of[t])]
     rest = [p for p in failing if p.source not in rows and p.target not in cols]
     return rows, cols, rest
 
@@ -72,7 +78,7 @@ def check_peer_matrix(ev: Evidence) -> list[Finding]:
     if m is None or not failing:
         return []
     method, sources, targets, total = m.method, m.sources, m.targets, len(m.pairs)
-    rows, cols, rest = _split(failing, sources, targets)
+    rows, cols, rest = _split(m.pairs, failing, sources, targets)
     if len(rows) == len(sources) and len(sources) > 1:
         return [Finding("error", "ping-all", f"every pair fails ({method}): no peer "
                         "reaches any other", [f"{total} pairs: {_codes(failing)}"],
@@ -84,14 +90,14 @@ def check_peer_matrix(ev: Evidence) -> list[Finding]:
         why = "the probe could not run in that pod" if all(p.code in EXEC for p in row) \
             else "the source pod's problem (its DNS, egress or network)"
         out.append(Finding("error", "ping-source", f"index {s} reaches no peer ({method}): {why}",
-                           [f"from {s} to {format_ranges(targets)}: {_codes(row)}"],
+                           [f"from {s} to {format_ranges(sorted(p.target for p in row))}: {_codes(row)}"],
                            [ev.cmd("exec", str(s), "-- cat /etc/resolv.conf"),
                             ev.cmd("ping", "--index", str(s))]))
     for t in cols:
         col = [p for p in failing if p.target == t]
         out.append(Finding("error", "ping-target", f"no peer reaches index {t} ({method}): "
                            "the target pod's problem (its DNS record, ingress or network)",
-                           [f"from {format_ranges(sources)} to {t}: {_codes(col)}"],
+                           [f"from {format_ranges(sorted(p.source for p in col))} to {t}: {_codes(col)}"],
                            [ev.cmd("status"), ev.cmd("describe")]))
     if rest:
         shown = ", ".join(f"{p.source}->{p.target} {p.code}" for p in rest[:10])

@@ -100,3 +100,24 @@ def test_forbidden_reads_become_one_info_finding(capsys):
     assert len(found.notes) == 4 and all("Forbidden" in n for n in found.notes)
     run_doctor(options(ping=False, output="json"), client)
     assert '"check": "unread"' in capsys.readouterr().out
+
+
+def test_above_32_running_pods_ping_is_sampled(capsys):
+    # 40 running pods: 8 peers each (320 pairs), not 1,600 - and the closing line says so.
+    from ..domain.doctor_objects import job, running_pod
+
+    n = 40
+    ev = healthy()
+    ev.job = job(completions=n, active=n, ready=n)
+    ev.pods = [running_pod(i) for i in range(n)]
+    probed: dict[str, int] = {}
+
+    class Sampled(Cluster):
+        def exec(self, pod, argv, container=None, timeout=30):
+            probed[pod] = len(argv[8::3])
+            return ExecResult("".join(f"R {t} ok 100 10.88.0.{10 + int(t)} -\n"
+                                      for t in argv[8::3]) + "DONE\n", "", 0)
+
+    run_doctor(options(), Sampled(ev))
+    assert len(probed) == n and set(probed.values()) == {8}
+    assert "ping 320/320 pairs ok (icmp); sampled: 8 of 39 peers per pod" in capsys.readouterr().out

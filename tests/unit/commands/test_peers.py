@@ -157,3 +157,24 @@ def test_exec_errors_say_whether_a_retry_may_run_them():
     assert transient(runtime.error)
     gone = decode_status("", "", '{"status":"Failure","message":"container not found (\\"c\\")"}')
     assert not transient(gone.error)
+
+
+def test_ping_sample_execs_each_pod_with_its_own_targets():
+    n, k = 40, 3
+    model = IndexedJob(job(completions=n), [pod(i) for i in range(n)], None)
+
+    class Sampled(ExecClient):
+        def exec(self, pod, argv, container=None, timeout=30):
+            i = int(pod.split("-")[2])
+            self.calls.append((i, [int(a) for a in argv[8::3]], argv[7]))
+            lines = [f"R {t} ok 5 10.88.0.{t} -" for t in argv[8::3]]
+            return ExecResult("\n".join(lines + ["DONE"]) + "\n", "", 0)
+
+    client = Sampled({})
+    o = PingOptions(Method("dns"), 2, 8, None, None, "cluster.local", k)
+    m = run_ping(o, model, client)
+    assert len(client.calls) == n and len(m.pairs) == n * k and m.ok and m.sample == k
+    assert all(len(targets) == k and i not in targets for i, targets, _ in client.calls)
+    assert sorted(int(full) for _, _, full in client.calls) == list(range(n))  # each name once
+    assert matrix_summary(m) == f"{n * k}/{n * k} pairs ok (dns); sampled: {k} of {n - 1} peers per pod"
+    assert matrix_document(m)["peersPerPod"] == k

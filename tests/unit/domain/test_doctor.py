@@ -186,3 +186,26 @@ def test_nxdomain_in_the_matrix_is_left_to_the_dns_checks() -> None:
         ev.slices = slices
         ev.ping = matrix(bad={(s, t): "nxdomain" for s in range(N) for t in range(N)})
         assert [f.check for f in diagnose(ev)] == want
+
+
+def test_a_sampled_matrix_still_tells_rows_from_columns() -> None:
+    # doctor samples 8 peers per pod above 32 running pods: a source failing its sampled
+    # peers is its own problem, a target none of its samplers reach is the target's, one
+    # bad pair is the network's - as in the full matrix.
+    from kubectl_ijob.domain.doctor.network import check_peer_matrix
+    from kubectl_ijob.domain.peers import Matrix, PairResult, sampled_targets
+    from kubectl_ijob.domain.probes import Peer
+
+    n, k = 40, 8
+    ring = [Peer(i, f"p{i}", None, f"j-{i}.s", "") for i in range(n)]
+    pairs = [PairResult(s.index, t.index, "timeout" if s.index == 5 or t.index == 17
+                        or (s.index, t.index) == (30, 31) else "ok", 0.1)
+             for s, mine in zip(ring, sampled_targets(ring, ring, k)) for t in mine]
+    ev = healthy()
+    ev.ping = Matrix("icmp", list(range(n)), list(range(n)), pairs, {}, sample=k)
+    found = {f.check: f for f in check_peer_matrix(ev)}
+    assert set(found) == {"ping-source", "ping-target", "ping-scattered"}
+    assert "index 5 reaches no peer" in found["ping-source"].title
+    assert "no peer reaches index 17" in found["ping-target"].title
+    assert "30->31 timeout" in found["ping-scattered"].evidence[0]
+    assert "1 pair of 320" in found["ping-scattered"].title

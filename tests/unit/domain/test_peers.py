@@ -55,3 +55,34 @@ def test_parse_output_per_port_and_retries():
     assert peers.script_times("R 1 ok 1 a -\nT 1700000000000000 1700000001500000\nDONE") == \
         (1700000000000000, 1700000001500000)
     assert peers.script_times("DONE") is None and peers.script_times("T x 1") is None
+
+
+def _peers(n):
+    from kubectl_ijob.domain.probes import Peer
+
+    return [Peer(i, f"p{i}", f"10.0.0.{i}", f"j-{i}.s", f"j-{i}.s.ns.svc.cluster.local")
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("n,k", [(3, 1), (5, 2), (33, 8), (100, 8), (1000, 8), (1000, 1), (9, 7)])
+def test_a_sample_probes_k_peers_from_and_to_every_pod(n, k):
+    # Every pod probes k others (never itself), each pod is probed by exactly k - so a row
+    # and a column keep their meaning - and the sample reaches across the job, not only
+    # the next indexes.
+    targets = _peers(n)
+    each = peers.sampled_targets(targets, targets, k)
+    assert all(len(mine) == k == len({t.index for t in mine}) for mine in each)
+    assert all(src.index not in {t.index for t in mine} for src, mine in zip(targets, each))
+    probed = [t.index for mine in each for t in mine]
+    assert all(probed.count(i) == k for i in range(n))
+    assert each[0][0].index == 1  # the next pod first: it resolves that name fully
+    if k > 1:
+        assert max(t.index for t in each[0]) > n // 2
+
+
+def test_no_sample_or_one_covering_everyone_is_the_full_matrix():
+    targets = _peers(4)
+    assert peers.sampled_targets(targets, targets, None) == [targets] * 4
+    assert peers.sampled_targets(targets, targets, 3) == [targets] * 4  # self pairs too
+    some = peers.sampled_targets(targets, targets[2:], 1)  # --index 2,3
+    assert [[t.index for t in mine] for mine in some] == [[3], [0]]
