@@ -126,7 +126,7 @@ def report(i: int, r: dict[str, Any]) -> str:
     t = r["t"]
     codes = dict(Counter(p["code"] for p in r["bad"]))
     arp = f"   arp {r['arp'][0]} entries, full {r['arp'][1]}x" if r["arp"] else ""
-    return (f"{i:>3}  {r['wall']:5.2f}s  false failures {len(r['bad']):>3} {codes or ''}"
+    return (f"{i:>3}  {r['wall']:5.2f}s  {r['pairs']} pairs, false failures {len(r['bad']):>3} {codes or ''}"
             f"  retried {t.retried:>3}   api {r['api']:.2f}s  exec set-up {max(t.setup, default=0):.2f}s"
             f" (median {sorted(t.setup)[len(t.setup) // 2] if t.setup else 0:.2f})"
             f"  probes {max(t.script, default=0):.2f}s  tear-down {max(t.teardown, default=0):.2f}s"
@@ -173,7 +173,7 @@ def main() -> int:
         setup_job(a.kubeconfig, ns, a.job, a.pods, a.image or os.environ.get("IJOB_E2E_IMAGE", BUSYBOX_IMAGE))
     try:
         limit = ARP_LIMIT.read_text().strip() if ARP_LIMIT.exists() else "?"
-        print(f"ping {a.job} ({a.pods} pods, {a.pods * a.pods} pairs) x {a.runs} runs; "
+        print(f"ping {a.job} ({a.pods} pods) {' '.join(a.extra)} x {a.runs} runs; "
               f"neighbour table limit gc_thresh3={limit}")
         results = []
         for i in range(1, a.runs + 1):
