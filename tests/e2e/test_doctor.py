@@ -58,6 +58,18 @@ def test_healthy_job_reports_nothing_and_exits_0(ijob, kubectl, busybox_image):
     assert "ping 9/9 pairs ok (icmp)" in out.stdout
 
 
+def test_above_32_pods_doctor_samples_the_peers(ijob, kubectl, busybox_image):
+    # 40 real pods: doctor probes 8 peers of each (320 pairs, not 1,600) and says so.
+    create(ijob, busybox_image, "forty", "--completions", "40")
+    running(kubectl, "forty", 40)
+    until(lambda: ijob("wait", "forty", "--for=peers", "--timeout=5s").returncode == 0, 120,
+          what="peers of forty in DNS")
+    out = ijob("doctor", "forty")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("job.batch/forty: no problems found - ")
+    assert "ping 320/320 pairs ok (icmp); sampled: 8 of 39 peers per pod" in out.stdout
+
+
 def test_service_deleted(ijob, kubectl, busybox_image):
     create(ijob, busybox_image, "nosvc", "--completions", "2")
     running(kubectl, "nosvc", 2)
