@@ -72,7 +72,7 @@ def run_ping(o: PingOptions, model: IndexedJob, client: KubeClient) -> Matrix:
     srcs, targets, skipped = peers.plan(model.job, rows, o.cluster_domain, o.sources)
     ids = [t.index for t in targets]
     each = peers.sampled_targets(targets, srcs, o.sample)
-    sampled = each and len(each[0]) < len(targets)
+    sampled = bool(each) and len(each[0]) < len(targets)
     # every name is resolved fully once: by its ring predecessor when sampled
     argvs = [probe_command(o.method, o.timeout, mine, [mine[0].index] if sampled
                            else full_resolves(ids, k, len(srcs))) for k, mine in enumerate(each)]
